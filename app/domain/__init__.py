@@ -1,0 +1,1 @@
+"""Domain packages: each holds its services (the operations) and its HTTP controllers."""

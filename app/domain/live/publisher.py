@@ -1,0 +1,54 @@
+"""Publishing order status changes to channel subscribers, after the commit that made them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+from litestar.channels import ChannelsPlugin
+
+from app.lib.logging import get_logger
+
+__all__ = ["StatusChange", "order_channel", "publish_status_changes", "warehouse_channel"]
+
+log = get_logger(__name__)
+
+
+class StatusChange(msgspec.Struct, frozen=True):
+    """One order status change as sent to live clients; ``seq`` is the status history's id."""
+
+    seq: int
+    order_id: UUID
+    order_number: str
+    status: str
+    previous_status: str | None
+    at: datetime
+    warehouse_id: UUID
+    type: str = "order_status"
+
+
+def warehouse_channel(warehouse_id: UUID | str) -> str:
+    """Name the channel that carries every change in one warehouse."""
+    return f"warehouse:{warehouse_id}"
+
+
+def order_channel(order_id: UUID | str) -> str:
+    """Name the channel that carries the changes of one order."""
+    return f"order:{order_id}"
+
+
+def publish_status_changes(channels: ChannelsPlugin | None, changes: Iterable[StatusChange]) -> None:
+    """Queue each change for the warehouse and order channels. Call only after the commit.
+
+    Delivery is best effort: a client that misses one resumes from the status history by ``seq``.
+    """
+    if channels is None:
+        return
+    for change in changes:
+        payload = msgspec.json.encode(change)
+        try:
+            channels.publish(payload, [warehouse_channel(change.warehouse_id), order_channel(change.order_id)])
+        except Exception:  # a broken backend must not fail the request whose commit already happened
+            log.exception("publishing a status change failed", seq=change.seq, order_id=str(change.order_id))

@@ -1,0 +1,1 @@
+"""Cross-cutting helpers: errors, logging, time and JSON."""
