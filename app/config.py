@@ -19,7 +19,7 @@ SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 class ConfigError(ValueError):
-    """A ``WMS_*`` environment variable holds a value the server cannot use."""
+    """A ``WMS_*`` environment variable contains a value the server cannot use."""
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def _port_open(host: str, port: int) -> bool:
 
 
 def service_available(name: str) -> bool:
-    """Tell whether the PostgreSQL or Redis server the tests use answers on loopback."""
+    """Return True when the PostgreSQL or Redis server the tests use accepts connections on loopback."""
     port = {"postgres": 5432, "redis": 6379}[name]
     return _port_open("127.0.0.1", port)
 

@@ -1,7 +1,7 @@
 """Engines and units of work.
 
 SQLite allows one writer at a time. A deferred transaction that reads and then writes must upgrade
-its lock, and SQLite answers SQLITE_BUSY at once when another writer holds it, without waiting out
+its lock, and SQLite returns SQLITE_BUSY at once when another writer holds it, without waiting out
 ``busy_timeout``. So every write transaction here starts with ``BEGIN IMMEDIATE`` on a write engine
 whose pool holds one connection: in-process writers queue for that connection instead of racing in
 SQLite's busy loop, and reads go through a second engine with plain ``BEGIN`` so they run beside the

@@ -24,7 +24,7 @@ class AllocationStatus:
 class Allocation(UUIDv7AuditBase):
     """Units of one order line reserved at one location and batch.
 
-    ``quantity`` counts the units still reserved in ``stock_balance.allocated`` at that location;
+    ``quantity`` counts the units still reserved in ``stock_balance.allocated`` at that location.
     ``quantity_picked`` counts units already moved to a tote or the packing bench for this line.
     """
 

@@ -13,8 +13,8 @@ __all__ = ["FailedLoginLimiter"]
 class FailedLoginLimiter:
     """Reject sign-ins from a client after ``attempts`` failures within ``window`` seconds.
 
-    NOTE: counters live in this process's memory, so with several workers each one counts on its
-    own; a shared store (Redis) would be needed to make the limit exact across workers.
+    NOTE: counters live in this process's memory, so each worker process counts separately.
+    A shared store such as Redis would make the limit exact across workers.
     """
 
     def __init__(self, attempts: int, window: int) -> None:

@@ -105,7 +105,7 @@ async def resolve_scan(session: AsyncSession, raw: str, settings: ScannerSetting
             continue
     if not matches:
         text = _clean(raw, settings)
-        raise NotFoundError(f"barcode {text!r} not found: it is no known location or product", code="unknown_barcode", scan=text)
+        raise NotFoundError(f"barcode {text!r} not found: no location or product has it", code="unknown_barcode", scan=text)
     if len(matches) > 1:
         raise InvalidInputError(f"barcode {raw!r} matches both a location and a product: relabel one of them", code="ambiguous_barcode")
     return matches[0]

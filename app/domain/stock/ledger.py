@@ -80,7 +80,8 @@ async def adjust_balance(session: AsyncSession, product_id: UUID, location_id: U
 
 
 async def _lock_balances(session: AsyncSession, product_id: UUID, location_ids: list[UUID], batch: str) -> None:
-    for location_id in sorted(location_ids, key=str):
+    # Python orders UUIDs by their 128-bit value, as PostgreSQL orders the uuid type.
+    for location_id in sorted(location_ids):
         await ensure_balance(session, product_id, location_id, batch)
     statement = (
         select(StockBalance.id)

@@ -40,7 +40,7 @@ P = TypeVar("P", bound=msgspec.Struct)
 
 @dataclass
 class CommandContext:
-    """What a handler knows about the command it applies."""
+    """The command being applied and the transaction it runs in."""
 
     session: AsyncSession
     user: AuthUser
