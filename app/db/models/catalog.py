@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.models._base import LocationType, OutboundMode, UUIDv7AuditBase
 
-__all__ = ["Batch", "Location", "Product", "ProductBarcode", "Warehouse"]
+__all__ = ["Batch", "Location", "Product", "ProductBarcode", "PutawayMode", "Supplier", "Warehouse", "Zone"]
 
 
 class Warehouse(UUIDv7AuditBase):
@@ -19,6 +19,12 @@ class Warehouse(UUIDv7AuditBase):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     outbound_mode: Mapped[str] = mapped_column(String(20), default=OutboundMode.HEADLESS.value)
+    # Receiving more than ordered by up to this percentage applies with a warning; beyond it a
+    # supervisor must override. Closing a purchase order short by more than it also needs one.
+    receipt_tolerance_percent: Mapped[int] = mapped_column(Integer, default=0)
+    # A stocktake count whose variance exceeds either threshold waits for supervisor approval.
+    count_variance_units: Mapped[int] = mapped_column(Integer, default=0)
+    count_variance_percent: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Location(UUIDv7AuditBase):
@@ -47,6 +53,9 @@ class Product(UUIDv7AuditBase):
     allocation_rule: Mapped[str] = mapped_column(String(10), default="FIFO")
     pick_face_location_id: Mapped[UUID | None] = mapped_column(ForeignKey("location.id", ondelete="SET NULL"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Zone whose empty bins putaway suggests when neither the pick face nor a bin holding the
+    # product has room; empty means the zone of the product's pick face.
+    putaway_zone: Mapped[str] = mapped_column(String(40), default="")
 
     barcodes: Mapped[list[ProductBarcode]] = relationship(back_populates="product", lazy="raise", cascade="all, delete-orphan")
 
@@ -72,3 +81,37 @@ class Batch(UUIDv7AuditBase):
     product_id: Mapped[UUID] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(80))
     expiry: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class PutawayMode:
+    """How a zone treats putaway suggestions."""
+
+    SUGGESTED = "suggested"
+    ENFORCED = "enforced"
+
+    ALL = (SUGGESTED, ENFORCED)
+
+
+class Zone(UUIDv7AuditBase):
+    """A named area of a warehouse; locations refer to it by ``Location.zone`` (its code)."""
+
+    __tablename__ = "zone"
+    __table_args__ = (UniqueConstraint("warehouse_id", "code", name="uq_zone_warehouse_code"),)
+
+    warehouse_id: Mapped[UUID] = mapped_column(ForeignKey("warehouse.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    # "enforced": putting stock anywhere but the suggested bin needs a supervisor.
+    putaway_mode: Mapped[str] = mapped_column(String(20), default=PutawayMode.SUGGESTED)
+
+
+class Supplier(UUIDv7AuditBase):
+    """A supplier that purchase orders are placed with."""
+
+    __tablename__ = "supplier"
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

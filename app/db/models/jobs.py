@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from datetime import datetime
+
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,6 +25,14 @@ class Job(UUIDv7AuditBase):
     assigned_to_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
     pause_reason: Mapped[str] = mapped_column(String(300), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
+    # What the job serves, such as ("purchase_order", "PO-1001") or ("stocktake", <id>).
+    reference_type: Mapped[str] = mapped_column(String(30), default="", index=True)
+    reference_id: Mapped[str] = mapped_column(String(80), default="", index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    zone: Mapped[str] = mapped_column(String(40), default="")
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
     lines: Mapped[list[JobLine]] = relationship(back_populates="job", lazy="raise", cascade="all, delete-orphan")
 
