@@ -60,6 +60,7 @@ async def seed_basic(db: Database, settings: Settings) -> Seed:
         account = Account(code="acme", name="Acme Ltd", webhook_secret=WEBHOOK_SECRET, default_warehouse_id=warehouse.id,
                           api_key="test-api-key", subscription_key="test-subscription-key")
         session.add(account)
+        await session.flush()  # assigns account.id before the Seed records it
         seed = Seed(warehouse_id=warehouse.id, account_id=account.id)
         for code, location_type, zone, sequence in LOCATIONS:
             location = Location(warehouse_id=warehouse.id, code=code, barcode=code, type=location_type.value, zone=zone, pick_sequence=sequence)
