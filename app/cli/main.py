@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from app.config import ConfigError, Settings, load_settings
+from app.cli.common import EXIT_CONFIG, describe_database, fail, load_settings_or_exit, require_current_schema, run_server
+from app.config import ConfigError
+from app.lib.errors import SchemaOutdatedError
 
-__all__ = ["cli", "main"]
-
-
-def load_settings_or_exit() -> Settings:
-    """Read the settings, or print the configuration error and exit with status 2."""
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        click.echo(f"configuration error: {exc}", err=True)
-        sys.exit(2)
+__all__ = ["cli", "load_settings_or_exit", "main"]
 
 
-@click.group()
+class WmsGroup(click.Group):
+    """A command group that turns configuration and schema errors into one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            fail(f"configuration error: {exc}", EXIT_CONFIG)
+        except SchemaOutdatedError as exc:
+            fail(f"cannot start: {exc}", EXIT_CONFIG)
+        return None
+
+
+@click.group(cls=WmsGroup)
 def cli() -> None:
     """Warehouse management beside Starshipit."""
 
@@ -32,21 +36,9 @@ def cli() -> None:
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), default=None, help="TLS private key (PEM).")
 def serve(host: str | None, port: int | None, ssl_certfile: str | None, ssl_keyfile: str | None) -> None:
     """Run the server. It refuses to start on an outdated database schema."""
-    import uvicorn
-
-    from app.asgi import create_app
-
     settings = load_settings_or_exit()
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        ssl_certfile=ssl_certfile,
-        ssl_keyfile=ssl_keyfile,
-        lifespan="on",
-    )
+    require_current_schema(settings)
+    run_server(settings, host or settings.host, port or settings.port, ssl_certfile, ssl_keyfile)
 
 
 @cli.group()
@@ -62,7 +54,20 @@ def db_upgrade(revision: str) -> None:
 
     settings = load_settings_or_exit()
     upgrade_database(settings, revision)
-    click.echo(f"database at {revision}: {settings.database_url.split('@')[-1]}")
+    click.echo(f"database at {revision}: {describe_database(settings)}")
+
+
+def _register_commands() -> None:
+    from app.cli.demo import demo
+    from app.cli.simulate import simulate
+    from app.cli.users import users
+    from app.cli.verify import verify
+
+    for command in (demo, simulate, users, verify):
+        cli.add_command(command)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The demo warehouse and the Starshipit event stream that drives it."""
