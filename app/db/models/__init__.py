@@ -16,6 +16,7 @@ from app.db.models.catalog import Batch, Location, Product, ProductBarcode, Ware
 from app.db.models.jobs import Job, JobLine
 from app.db.models.orders import Order, OrderLine, OrderStatusEvent, Shipment
 from app.db.models.stock import NO_BATCH, Discrepancy, StockBalance, StockMovement
+from app.db.models.sync import AttentionState, CommandOrigin, CommandStatus, Device, ScanCommand
 from app.db.models.webhooks import WebhookEvent, WebhookOutcome
 
 __all__ = [
@@ -23,7 +24,11 @@ __all__ = [
     "Account",
     "Allocation",
     "AllocationStatus",
+    "AttentionState",
     "Batch",
+    "CommandOrigin",
+    "CommandStatus",
+    "Device",
     "Discrepancy",
     "Job",
     "JobLine",
@@ -40,6 +45,7 @@ __all__ = [
     "Product",
     "ProductBarcode",
     "Role",
+    "ScanCommand",
     "Shipment",
     "StockBalance",
     "StockMovement",

@@ -13,6 +13,7 @@ from app.db.models import User
 from app.domain.auth.guards import requires_admin
 from app.domain.auth.schemas import AuthUser, LoginRequest, LoginResponse, UserCreate, UserRead
 from app.domain.auth.services import authenticate, create_user
+from app.domain.sync.devices import register_device
 from app.lib.errors import AuthenticationError
 from app.lib.logging import get_logger
 from app.lib.wire import decode_body
@@ -60,6 +61,8 @@ class AuthController(Controller):
             token_extras={"username": user.username, "role": user.role},
         )
         log.info("signed in", user_id=str(user.id), username=user.username, role=user.role, device_id=body.device_id)
+        if body.device_id:
+            await register_device(db, body.device_id, user)
         return LoginResponse(token=token, user=user, expires_in=settings.token_ttl_hours * 3600)
 
     @get("/me", operation_id="GetCurrentUser")
