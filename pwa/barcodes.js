@@ -18,6 +18,7 @@ export const MAX_SCAN_LENGTH = 4000;
 export const ErrorCode = Object.freeze({
   EMPTY_SCAN: "empty_scan",
   KEYBOARD_LAYOUT: "keyboard_layout",
+  MULTIPLE_VALUES: "multiple_values",
   INVALID_CHARACTER: "invalid_character",
   SEPARATOR_MISSING: "separator_missing",
   UNKNOWN_AI: "unknown_ai",
@@ -839,6 +840,15 @@ function formatOf(entry) {
 }
 
 function invalidFormat(entry, data, index, firstAi) {
+  // biip's patterns for date AIs only accept months 01-12, so six digits that fail are a bad date.
+  if (DATE_AIS.has(entry.ai) && /^[0-9]{6}$/.test(data.slice(0, 6))) {
+    return new BarcodeError(
+      ErrorCode.INVALID_DATE,
+      `${elementLabel(entry.ai, entry.title)} ${quote(data.slice(0, 6))} is not a valid date: rescan`,
+      index,
+      firstAi,
+    );
+  }
   return new BarcodeError(
     ErrorCode.INVALID_FORMAT,
     `${elementLabel(entry.ai, entry.title)} has an invalid value ${quote(data)}: expected ${formatOf(entry)} (N = digit, X = character); rescan`,
@@ -974,8 +984,22 @@ function clean(raw, settings) {
   return [text, symbology, leadingFnc1];
 }
 
+/**
+ * Split what one trigger sent into its values, at CR, LF and TAB, dropping empty ones. A burst
+ * such as "ITEM-001\nLOC-A1\n" gives two values: handle the first and warn about the rest.
+ */
+export function splitScans(raw) {
+  return String(raw).split(/[\r\n\t]+/).filter((part) => stripChars(part, " ") !== "");
+}
+
 function checkCharacters(text) {
   for (const char of text) {
+    if ("\r\n\t".includes(char)) {
+      throw new BarcodeError(
+        ErrorCode.MULTIPLE_VALUES,
+        `the scan contains ${quote(char)} inside the data, so it holds more than one value: scan one barcode at a time`,
+      );
+    }
     const code = char.codePointAt(0);
     if ((code < 0x20 && char !== GS) || code > 0x7e) {
       throw new BarcodeError(

@@ -19,6 +19,7 @@ class ErrorCode:
 
     EMPTY_SCAN = "empty_scan"
     KEYBOARD_LAYOUT = "keyboard_layout"
+    MULTIPLE_VALUES = "multiple_values"
     INVALID_CHARACTER = "invalid_character"
     SEPARATOR_MISSING = "separator_missing"
     UNKNOWN_AI = "unknown_ai"

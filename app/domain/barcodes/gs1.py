@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -118,7 +118,6 @@ class Gs1Element:
     separator_required: bool
     date: date | None = None
     decimal: Decimal | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def check_digit(payload: str) -> int:
@@ -239,6 +238,14 @@ def _format_of(ai: GS1ApplicationIdentifier) -> str:
 
 def _invalid_format(ai: GS1ApplicationIdentifier, data: str, index: int, first_ai: str | None) -> Gs1ReadError:
     label = element_label(ai.ai, ai.data_title)
+    # biip's patterns for date AIs only accept months 01-12, so six digits that fail are a bad date.
+    if ai.ai in _DATE_AIS and re.fullmatch(r"[0-9]{6}", data[:6]):
+        return Gs1ReadError(
+            ErrorCode.INVALID_DATE,
+            f"{label} {quote(data[:6])} is not a valid date: rescan",
+            element_index=index,
+            first_ai=first_ai,
+        )
     return Gs1ReadError(
         ErrorCode.INVALID_FORMAT,
         f"{label} has an invalid value {quote(data)}: expected {_format_of(ai)} (N = digit, X = character); rescan",

@@ -64,7 +64,9 @@ __all__ = [
     "Interpretation",
     "ScannerSettings",
     "SsccScan",
+    "error_to_wire",
     "interpret",
+    "split_scans",
     "to_wire",
 ]
 
@@ -246,8 +248,22 @@ def _clean(raw: str, settings: ScannerSettings) -> tuple[str, str | None, bool]:
     return text, symbology, leading_fnc1
 
 
+def split_scans(raw: str) -> list[str]:
+    """Split what one trigger sent into its values, at CR, LF and TAB, dropping empty ones.
+
+    A scanner that sends two barcodes (or one barcode and its suffix twice) in one burst gives
+    more than one value; the handheld handles the first and warns about the rest.
+    """
+    return [part for part in re.split(r"[\r\n\t]+", raw) if part.strip(" ")]
+
+
 def _check_characters(text: str) -> None:
     for char in text:
+        if char in "\r\n\t":
+            raise BarcodeError(
+                ErrorCode.MULTIPLE_VALUES,
+                f"the scan contains {quote(char)} inside the data, so it holds more than one value: scan one barcode at a time",
+            )
         code = ord(char)
         if (code < 0x20 and char != GS) or code > 0x7E:
             raise BarcodeError(
