@@ -1,0 +1,1 @@
+"""Master data: warehouses, zones, locations, products, suppliers, and their CSV import."""

@@ -1,0 +1,1 @@
+"""Inbound: purchase orders, receiving and putaway."""
