@@ -1,0 +1,1 @@
+"""Orders mirrored from Starshipit: the event rules of headless mode and the status history."""

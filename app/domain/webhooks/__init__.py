@@ -1,0 +1,1 @@
+"""Starshipit webhook receivers: signature checks, the event log and exactly-once delivery."""
