@@ -41,6 +41,8 @@ class Settings:
     sync_batch_max: int = 500
     status_history_resume_max: int = 1000
     starshipit_base_url: str = "https://api.starshipit.com"
+    # Adjustments that add or remove more units than this need the supervisor role.
+    adjustment_limit: int = 50
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,6 +131,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sync_batch_max=_read_int(env, "WMS_SYNC_BATCH_MAX", 500, 1, 10_000),
         status_history_resume_max=_read_int(env, "WMS_RESUME_MAX_EVENTS", 1000, 1, 1_000_000),
         starshipit_base_url=base_url.rstrip("/"),
+        adjustment_limit=_read_int(env, "WMS_ADJUSTMENT_LIMIT", 50, 1, 1_000_000),
     )
 
 

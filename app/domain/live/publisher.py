@@ -11,7 +11,14 @@ from litestar.channels import ChannelsPlugin
 
 from app.lib.logging import get_logger
 
-__all__ = ["StatusChange", "order_channel", "publish_status_changes", "warehouse_channel"]
+__all__ = [
+    "StatusChange",
+    "TrackingChange",
+    "order_channel",
+    "publish_status_changes",
+    "publish_tracking_change",
+    "warehouse_channel",
+]
 
 log = get_logger(__name__)
 
@@ -52,3 +59,25 @@ def publish_status_changes(channels: ChannelsPlugin | None, changes: Iterable[St
             channels.publish(payload, [warehouse_channel(change.warehouse_id), order_channel(change.order_id)])
         except Exception:  # a broken backend must not fail the request whose commit already happened
             log.exception("publishing a status change failed", seq=change.seq, order_id=str(change.order_id))
+
+
+class TrackingChange(msgspec.Struct, frozen=True):
+    """A courier tracking update of an order, sent live to boards; it has no seq and is not replayed."""
+
+    order_id: UUID
+    order_number: str
+    tracking_status: str
+    tracking_number: str
+    at: datetime
+    warehouse_id: UUID
+    type: str = "order_tracking"
+
+
+def publish_tracking_change(channels: ChannelsPlugin | None, change: TrackingChange) -> None:
+    """Queue a tracking update for the warehouse and order channels. Call only after the commit."""
+    if channels is None:
+        return
+    try:
+        channels.publish(msgspec.json.encode(change), [warehouse_channel(change.warehouse_id), order_channel(change.order_id)])
+    except Exception:  # a broken backend must not fail the request whose commit already happened
+        log.exception("publishing a tracking change failed", order_id=str(change.order_id))

@@ -1,0 +1,1 @@
+"""Administration of Starshipit accounts and warehouses."""
