@@ -15,6 +15,7 @@ def collect_route_handlers() -> list[Any]:
     from app.domain.live.controllers import LiveController
     from app.domain.live.socket import live_socket
     from app.domain.orders.controllers import OrderReadController
+    from app.domain.outbound.controllers import OutboundController, PackBenchController, ReconciliationController
     from app.domain.stock.controllers import DiscrepancyController, MovementController, StockController
     from app.domain.system.pages import PageController
     from app.domain.sync.controllers import SyncController
@@ -22,6 +23,7 @@ def collect_route_handlers() -> list[Any]:
     from app.domain.catalog.controllers import LocationController, ProductController, SupplierController, WarehouseSettingsController, ZoneController
     from app.domain.inbound.controllers import PurchaseOrderController, PutawayController, ReceiptController
     from app.domain.jobs.controllers import JobController
+    from app.domain.handheld.controllers import HandheldController
 
     handlers: list[Any] = [HealthController, AuthController, UserController]
     handlers += [AccountController, WarehouseController, LiveController, live_socket, OrderReadController]
@@ -30,4 +32,6 @@ def collect_route_handlers() -> list[Any]:
     handlers += [StarshipitWebhookController, WebhookEventController]
     handlers += [LocationController, ProductController, SupplierController, WarehouseSettingsController, ZoneController]
     handlers += [PurchaseOrderController, PutawayController, ReceiptController, JobController]
+    handlers += [OutboundController, PackBenchController, ReconciliationController]
+    handlers += [HandheldController]
     return handlers

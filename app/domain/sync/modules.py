@@ -18,6 +18,7 @@ log = get_logger(__name__)
 
 COMMAND_MODULES: list[str] = [
     "app.domain.sync.stock_commands",  # move, adjust
+    "app.domain.outbound.commands",  # pick, pack
     "app.domain.inbound.commands",  # receive, putaway
 ]
 
