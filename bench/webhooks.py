@@ -287,7 +287,7 @@ def main() -> None:
         print(json.dumps(result, indent=2))
     failed = result["wms"]["failures"] + result["bare"]["failures"]  # type: ignore[index]
     if failed:
-        print(f"{failed:.0f} requests were not answered 2xx: the numbers above do not measure the full write path", file=sys.stderr)
+        print(f"{failed:.0f} requests did not return 2xx, so the numbers above do not measure the full write path", file=sys.stderr)
         sys.exit(1)
 
 

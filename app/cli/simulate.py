@@ -1,8 +1,8 @@
 """``wms simulate``: stand in for Starshipit and post a signed stream of webhook deliveries.
 
-It sends only to the ``--url`` it is given, stops after the stream or ``--max-seconds``, and
-retries a delivery the way a webhook sender does: on a connection error, a 5xx or a 429, up to
-``RETRIES`` times with a doubling pause. A 4xx other than 429 is final and counts as a failure.
+It sends only to the ``--url`` it is given and stops after the stream or ``--max-seconds``. Like a
+webhook sender, it retries a delivery after a connection error, a 5xx or a 429, up to ``RETRIES``
+times with a doubling pause. A 4xx other than 429 is final and counts as a failure.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def send_delivery(client: httpx.Client, url: str, secret: str, delivery: Deliver
 @click.option("--account", default="demo", show_default=True, help="Account code in the webhook URLs.")
 @click.option("--secret", required=True, help="The account's webhook secret, used to sign every body.")
 @click.option("--orders", type=click.IntRange(0, MAX_ORDERS), default=10, show_default=True, help="Number of orders to create.")
-@click.option("--rate", type=click.FloatRange(min=0), default=5.0, show_default=True, help="Deliveries per second; 0 sends as fast as the server answers.")
+@click.option("--rate", type=click.FloatRange(min=0), default=5.0, show_default=True, help="Deliveries per second; 0 sends each one as soon as the previous response arrives.")
 @click.option("--duplicates", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Probability that a delivery is sent twice.")
 @click.option("--reorder", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Probability that a delivery is held back behind later ones.")
 @click.option("--seed", type=int, default=None, help="Seed of the stream; the same seed sends the same events (default: random).")
@@ -146,7 +146,7 @@ def simulate(
                 failures += len(deliveries) - index
                 break
             if rate > 0:
-                # Pace against the start time, so slow answers do not lower the average rate.
+                # Pace against the start time, so slow responses do not lower the average rate.
                 delay = started + index / rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)

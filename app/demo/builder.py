@@ -45,7 +45,7 @@ class DemoSecrets:
 
 @dataclass(frozen=True)
 class DemoSummary:
-    """What a build created, for the start-up banner."""
+    """Counts of the records a build created, for the start-up banner."""
 
     locations: int
     products: int

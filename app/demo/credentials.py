@@ -2,7 +2,7 @@
 
 Values given in the environment win: ``WMS_DEMO_WEBHOOK_SECRET``, ``WMS_DEMO_PASSWORD`` and
 ``WMS_SECRET_KEY``. Everything else is generated on the first run and stored in the file, which
-is written with mode 0600 because it holds secrets.
+is written with mode 0600 because it contains secrets.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The stream is built in two steps. First the *timeline*: for each order, ``order_created``, maybe
 an ``order_changed`` that edits the lines, then either ``order_deleted`` or ``order_shipped`` with
-packages, followed by courier tracking updates; every event carries its own ``occurred_at`` and all
-events are sorted by it. The timeline depends only on the seed, the SKUs and the options that shape
+packages, followed by courier tracking updates. Every event carries its own ``occurred_at``, and the
+timeline is sorted by it. The timeline depends only on the seed, the SKUs and the options that shape
 orders. Second the *delivery order*: optional duplicates (the same bytes sent again later) and
 reordering (an event held back behind later ones), drawn from a second generator. So two runs
 with the same seed deliver the same events, and only the delivery order and repeats differ.
@@ -40,7 +40,7 @@ DUPLICATE_WINDOW = 12
 
 @dataclass(frozen=True)
 class StreamOptions:
-    """What shapes the timeline: order count, SKUs, and how often orders change or are deleted."""
+    """Timeline parameters: order count, SKUs, and the probabilities of order changes and deletions."""
 
     orders: int
     skus: tuple[str, ...]

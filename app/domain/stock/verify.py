@@ -4,7 +4,7 @@ Each rule is one aggregate query compared against the stored projection, so a ch
 ledger costs a handful of grouped scans rather than a row-by-row replay. The rules:
 
 - ``balance_mismatch``: a balance's on hand equals the sum of its movements (units in minus units
-  out) for that product, location and batch; movements without a balance row must sum to zero.
+  out) for that product, location and batch. Movements without a balance row must sum to zero.
 - ``allocated_negative`` / ``allocated_above_on_hand`` / ``allocated_mismatch``: a balance's
   allocated is never below zero, never above its on hand while on hand is not negative, and equals
   the sum of the open allocations (ALLOCATED or PICKED) at that product, location and batch.
@@ -218,7 +218,12 @@ async def _check_order_lines(session: AsyncSession, names: _Names) -> list[Viola
         open_line = status in OPEN_ORDER_STATUSES and line.active
         expected = max(line.quantity_ordered - line.quantity_shipped, 0) if open_line else 0
         if line.quantity_committed != expected:
-            why = "open order" if open_line else ("removed line" if not line.active else f"{status} order")
+            if open_line:
+                why = "open order"
+            elif not line.active:
+                why = "removed line"
+            else:
+                why = f"{status} order"
             violations.append(
                 Violation(
                     "committed_mismatch",
@@ -227,8 +232,8 @@ async def _check_order_lines(session: AsyncSession, names: _Names) -> list[Viola
                     {"order_id": str(order_id), "order_line_id": str(line.id), "committed": line.quantity_committed, "expected": expected},
                 )
             )
-        # NOTE: a line with an unknown SKU has no product, so no movement can ship it; it is left out
-        # of the shipped check, and the discrepancy raised for the SKU covers it.
+        # NOTE: a line with an unknown SKU has no product, so no movement can ship it. Such lines are
+        # left out of the shipped check, because the discrepancy raised for the SKU covers them.
         if line.product_id is not None:
             shipped_by_order[(order_id, line.product_id)] += line.quantity_shipped
 
