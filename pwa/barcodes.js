@@ -886,7 +886,8 @@ function readElementStrings(text) {
     if (firstAi === null) firstAi = entry.ai;
     const segment = rest.split(GS, 1)[0];
     const match = entry.prefixPattern.exec(segment);
-    if (!match) throw invalidFormat(entry, segment.slice(entry.ai.length), index, firstAi);
+    // biip's pattern for AI 30 accepts an empty count; GS1 requires at least one digit.
+    if (!match || matchGroups(match).join("") === "") throw invalidFormat(entry, segment.slice(entry.ai.length), index, firstAi);
     const element = buildElement(entry, matchGroups(match));
     const consumed = entry.ai.length + element.value.length;
     const following = rest.slice(consumed);
@@ -945,7 +946,7 @@ function readHri(text) {
     }
     if (firstAi === null) firstAi = number;
     const full = entry.fullPattern.exec(number + data);
-    if (!full) throw invalidFormat(entry, data, index, firstAi);
+    if (!full || matchGroups(full).join("") === "") throw invalidFormat(entry, data, index, firstAi);
     const element = buildElement(entry, matchGroups(full));
     checkElement(element, index, firstAi);
     elements.push(element);

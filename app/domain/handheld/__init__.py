@@ -1,0 +1,1 @@
+"""The handheld web app: its shell page, service worker, manifest and TLS helpers."""

@@ -1,0 +1,176 @@
+// Keyboard-wedge scanner capture at document level.
+//
+// A wedge scanner "types" its code as key events a few milliseconds apart and ends it with Enter,
+// Tab or a configured suffix. A person types with gaps of 100 ms or more. So keys are grouped into
+// runs: a key arriving within `maxGapMs` of the previous one continues the run, a slower one starts a
+// new run. A run of at least `minLength` characters that ends in a terminator is a scan: its
+// characters are taken back out of whatever field they landed in, the configured prefix is stripped,
+// and the code goes to the screen. Anything typed slowly stays exactly as typed, prefix character
+// included (field case B7).
+//
+// One trigger can deliver a code twice (field case B8): once as an "intent" (text inserted in one
+// piece, with no key events) and once as keystrokes, or as two codes in a single burst. The first
+// code is handled; an identical copy within `dedupeMs` is dropped silently, and any other codes in
+// the same burst are dropped with ONE warning. Scans are handed to the screen one at a time, each
+// after the previous one has finished, so two lookups never run at once and beeps never interleave.
+
+const GS = '\x1d';
+
+function keyToChar(event) {
+  const { key } = event;
+  if (key === 'Enter' || key === 'Tab') return key;
+  if (event.ctrlKey && (key === ']' || event.code === 'BracketRight')) return GS;  // Ctrl+] is GS on many wedges
+  if (key === GS || key === 'GroupSeparator') return GS;
+  if (event.ctrlKey || event.altKey || event.metaKey) return null;
+  if (key.length === 1) return key;
+  return null;  // Shift, CapsLock, arrows: no character, and not a break in the run either
+}
+
+function isEditable(el) {
+  return el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
+}
+
+export const isScanField = (el) => Boolean(el && el.dataset && 'scan' in el.dataset);
+
+/**
+ * Start capturing. `options.settings()` returns the current scanner settings; `options.onScan(code,
+ * source)` receives each scan (source: scanner, intent, manual, camera) and may return a promise;
+ * `options.onDiscarded(message)` is told once per trigger that sent extra codes.
+ */
+export function createScanner({ settings, onScan, onDiscarded }) {
+  let lastKeyAt = -Infinity;
+  let run = null;
+  let runTimer = null;
+  let pendingKeydown = false;
+  let lastEmit = { code: null, at: -Infinity };
+  let queue = Promise.resolve();
+  const stats = { scans: [], lastKeyAt: 0 };
+
+  function stripPrefix(text) {
+    const { prefix } = settings();
+    return prefix && text.startsWith(prefix) ? text.slice(prefix.length) : text;
+  }
+
+  function enqueue(task) {
+    queue = queue.then(task).catch((err) => console.error('scan handler failed', err));
+    return queue;
+  }
+
+  function emit(code, source, at) {
+    const now = at ?? performance.now();
+    if (code === lastEmit.code && now - lastEmit.at < settings().dedupeMs) {
+      console.info('duplicate scan from one trigger dropped', code, source);
+      return;
+    }
+    lastEmit = { code, at: now };
+    stats.scans.push({ code, source, at: now });
+    if (stats.scans.length > 100) stats.scans.shift();
+    enqueue(() => onScan(code, source));
+  }
+
+  function finishRun() {
+    if (runTimer) { clearTimeout(runTimer); runTimer = null; }
+    if (!run) return;
+    const { discarded, first } = run;
+    run = null;
+    const others = discarded.filter((code) => code !== first);
+    if (others.length) {
+      const message = `One trigger sent ${others.length + 1} codes. Used ${first}; ignored ${others.join(', ')}. Scan one code at a time.`;
+      enqueue(() => onDiscarded(message));
+    }
+  }
+
+  function restoreField(target, snapshot) {
+    if (isEditable(target) && snapshot !== undefined && target.value !== undefined) target.value = snapshot;
+  }
+
+  function onKeyDown(event) {
+    if (event.isComposing) return;
+    const ch = keyToChar(event);
+    if (ch === null) return;
+    const now = performance.now();
+    const gap = now - lastKeyAt;
+    lastKeyAt = now;
+    stats.lastKeyAt = now;
+    const { maxGapMs, minLength, suffix } = settings();
+    if (!run || gap > maxGapMs) {
+      finishRun();
+      const target = event.target;
+      run = { chars: '', target, snapshot: isEditable(target) ? target.value : undefined, codes: 0, first: null, discarded: [] };
+    }
+    if (runTimer) clearTimeout(runTimer);
+    runTimer = setTimeout(finishRun, maxGapMs * 3);
+    const terminator = ch === 'Enter' || ch === 'Tab' || (suffix && ch === suffix);
+    if (!terminator) {
+      // The browser follows this keydown with a beforeinput in the same task; mark it as ours.
+      pendingKeydown = true;
+      setTimeout(() => { pendingKeydown = false; }, 0);
+      run.chars += ch;
+      return;
+    }
+    if (run.chars.length >= minLength) {
+      // A scanner burst: take its characters back out of the field and hand over the code.
+      event.preventDefault();
+      event.stopPropagation();
+      const code = stripPrefix(run.chars);
+      run.chars = '';
+      restoreField(run.target, run.snapshot);
+      if (run.codes === 0) {
+        run.first = code;
+        emit(code, 'scanner', now);
+      } else {
+        run.discarded.push(code);
+      }
+      run.codes += 1;
+      return;
+    }
+    if (run.codes > 0 && run.chars === '') {
+      // The Enter after a configured suffix, or a second terminator of the same burst.
+      event.preventDefault();
+      return;
+    }
+    run.chars = '';
+    if (ch === 'Enter' && isScanField(event.target)) {
+      // Typed by hand into a scan field: the field's value is the code, taken as typed.
+      event.preventDefault();
+      const value = event.target.value.trim();
+      event.target.value = '';
+      if (value) emit(value, 'manual', now);
+    }
+  }
+
+  function onBeforeInput(event) {
+    const fromKey = pendingKeydown;
+    pendingKeydown = false;
+    if (fromKey || !event.data) return;
+    if (!['insertText', 'insertFromPaste', 'insertReplacementText'].includes(event.inputType)) return;
+    const now = performance.now();
+    if (run && now - lastKeyAt <= settings().maxGapMs) {
+      // A character with no key event inside a burst, such as the GS1 group separator: keep it.
+      run.chars += event.data;
+      lastKeyAt = now;
+      event.preventDefault();
+      return;
+    }
+    if (isScanField(event.target) && event.data.replace(/[\r\n\t]+$/, '').length >= settings().minLength) {
+      // A whole code inserted at once: a scanner's intent or a paste into a scan field.
+      event.preventDefault();
+      emit(stripPrefix(event.data.replace(/[\r\n\t]+$/, '')), 'intent', now);
+    }
+  }
+
+  document.addEventListener('keydown', onKeyDown, true);
+  document.addEventListener('beforeinput', onBeforeInput, true);
+
+  return {
+    stats,
+    /** Deliver a code from another source (camera, a native intent bridge) through the same rules. */
+    inject(code, source = 'intent') { emit(code, source); },
+    /** Resolve once every scan handed over so far has been handled. */
+    idle() { return queue; },
+    stop() {
+      document.removeEventListener('keydown', onKeyDown, true);
+      document.removeEventListener('beforeinput', onBeforeInput, true);
+    },
+  };
+}
