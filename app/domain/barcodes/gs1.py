@@ -283,7 +283,10 @@ def read_element_strings(text: str) -> list[Gs1Element]:
         try:
             parsed = GS1ElementString.extract(rest, config=_BIIP_CONFIG)
         except ParseError:
-            raise _invalid_format(ai, rest.split(GS, 1)[0][len(ai.ai) :], index, first_ai) from None
+            parsed = None
+        # biip's pattern for AI 30 accepts an empty count; GS1 requires at least one digit.
+        if parsed is None or not parsed.value:
+            raise _invalid_format(ai, rest.split(GS, 1)[0][len(ai.ai) :], index, first_ai)
         element = _build_element(parsed)
         consumed = len(parsed)
         following = rest[consumed:]
@@ -349,7 +352,9 @@ def read_hri(text: str) -> tuple[list[Gs1Element], str]:
         try:
             parsed = GS1ElementString.parse(number + data, config=_BIIP_CONFIG)
         except ParseError:
-            raise _invalid_format(ai, data, index, first_ai) from None
+            parsed = None
+        if parsed is None or not parsed.value:
+            raise _invalid_format(ai, data, index, first_ai)
         element = _build_element(parsed)
         _check_element(element, index, first_ai)
         elements.append(element)
