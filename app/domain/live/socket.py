@@ -330,7 +330,9 @@ async def live_socket(socket: WebSocket) -> None:
         pass
     finally:
         registry.sockets -= 1
+        user_id = None
         if connection is not None:
             registry.authenticated -= 1
             await connection.close()
-            log.info("live socket closed", user_id=str(connection.user.id), username=connection.user.username)
+            user_id = str(connection.user.id)
+        log.info("live socket closed", user_id=user_id, open_sockets=registry.sockets)

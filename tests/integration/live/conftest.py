@@ -1,0 +1,58 @@
+"""Fixtures of the live socket tests: the app served by uvicorn inside the test's event loop.
+
+Serving in-process lets a test publish through the app's own channels plugin while a real
+WebSocket client talks to it over loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+from litestar import Litestar
+
+from app.asgi import create_app
+from app.config import Settings
+from tests.factories import Seed
+
+RESUME_MAX = 3
+
+
+@dataclass
+class InProcessServer:
+    app: Litestar
+    url: str
+    ws_url: str
+
+
+@pytest.fixture
+async def inproc_server(settings: Settings, seed: Seed) -> AsyncIterator[InProcessServer]:
+    app = create_app(dataclasses.replace(settings, status_history_resume_max=RESUME_MAX))
+    # Bind and listen before serving: clients that connect early wait in the backlog, so the
+    # tests need no start-up wait.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[listener]))
+    try:
+        yield InProcessServer(app=app, url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}/ws")
+    finally:
+        server.should_exit = True
+        await task
+        listener.close()
+
+
+async def sign_in(base_url: str, body: dict) -> str:
+    """Return a bearer token from the server at ``base_url``."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        response = await client.post("/api/v1/auth/login", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["token"]
