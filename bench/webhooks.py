@@ -14,6 +14,9 @@ log, dedup key, applying the event to orders and stock, commit with synchronous=
 machine. Events are unique (no duplicates), so every one of them takes the full write path.
 
 Usage: python bench/webhooks.py [--events 500] [--warmup 30] [--markdown]
+
+The ``WMS_*`` variables of the environment reach the WMS server, so for example
+``WMS_SQLITE_SYNCHRONOUS=NORMAL python bench/webhooks.py`` measures the cost of fsync per commit.
 """
 
 from __future__ import annotations
@@ -166,7 +169,7 @@ def _client_process(url: str, events: int, warmup: int, seed: int) -> dict[str, 
 
 
 def describe_machine() -> dict[str, str]:
-    """Return CPU model, cores, memory, OS, Python, SQLite and library versions."""
+    """Return CPU model, cores, memory, OS, Python, SQLite and library versions, and the load average."""
     cpu = platform.processor() or "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -191,6 +194,8 @@ def describe_machine() -> dict[str, str]:
         "litestar": version("litestar"),
         "uvicorn": version("uvicorn"),
         "sqlalchemy": version("sqlalchemy"),
+        # Other processes running on the machine change the numbers, so the record states the load.
+        "load average (1 min) at the end": f"{os.getloadavg()[0]:.2f}",
     }
 
 
