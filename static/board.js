@@ -206,7 +206,7 @@ function renderRow(order) {
   const badge = document.createElement("span");
   badge.className = `badge ${STATUS_CLASS[order.status] || ""}`;
   badge.dataset.status = order.status;
-  badge.textContent = order.status.replace("_", " ");
+  badge.textContent = order.status.replaceAll("_", " ");
   statusCell.append(badge);
   tr.append(
     statusCell,

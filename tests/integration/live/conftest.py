@@ -56,3 +56,28 @@ async def sign_in(base_url: str, body: dict) -> str:
         response = await client.post("/api/v1/auth/login", json=body)
     assert response.status_code == 200, response.text
     return response.json()["token"]
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[object]:
+    """Debian's headless Chromium driven by Playwright; skipped (failed under CI) when it is missing."""
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium package to run the order board test"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            await browser.close()
