@@ -273,7 +273,9 @@ async def putaway_stock(
     warnings.extend(movement.warnings)
     if job is not None and line is not None:
         remaining = line.quantity - line.quantity_done
-        await record_line_progress(session, job, line, min(quantity, remaining), actor=actor)
+        if job.assigned_to_id is not None and job.assigned_to_id != actor.user_id:
+            warnings.append(f"job {job.id} is assigned to someone else: this putaway was counted on it, so tell them")
+        await record_line_progress(session, job, line, min(quantity, remaining), actor=actor, enforce_assignee=False)
         if quantity > remaining:
             warnings.append(f"{quantity - remaining} units more than job {job.id} planned were put away")
     return PutawayResult(movement=movement, suggestion=suggestion, job=job, warnings=warnings, overridden=overridden)

@@ -257,14 +257,19 @@ async def fail_job(session: AsyncSession, job_id: UUID, *, actor: Actor, reason:
     return job
 
 
-async def record_line_progress(session: AsyncSession, job: Job, line: JobLine, quantity: int, *, actor: Actor) -> Job:
+async def record_line_progress(
+    session: AsyncSession, job: Job, line: JobLine, quantity: int, *, actor: Actor, enforce_assignee: bool = True
+) -> Job:
     """Add ``quantity`` done on ``line`` (from a scan); complete the job when every line is done.
 
     The job must already be loaded with its lines. Scanning work on a READY, ASSIGNED or PAUSED job
-    starts it, because the operator is evidently doing it.
+    starts it, because the operator is evidently doing it. With ``enforce_assignee`` False, work
+    by someone other than the assignee counts too (the units have already moved on the floor) and
+    the job keeps its assignee.
     """
     _require_open(job, "worked on")
-    _require_worker(job, actor)
+    if enforce_assignee:
+        _require_worker(job, actor)
     if job.status != JobStatus.IN_PROGRESS.value:
         _start(job, actor)
     line.quantity_done += quantity
