@@ -95,6 +95,10 @@ async def create_order(
     lines, _changed = await sync_lines(session, order, [], event.items or [])
     result.add_change(await record_status_change(session, order, status, event.event, created=True))
     refresh_commitments(order, lines)
+    # Outbound routing (WMS outbound or Starshipit's own flow) is decided once the lines exist.
+    from app.domain.outbound.routing import route_order
+
+    await route_order(session, order)
     log.info("order created from event", order_id=str(order.id), order_number=order.order_number, event_type=event.event, status=status.value)
     return order, lines
 
@@ -127,7 +131,13 @@ async def _apply_order_content(session: AsyncSession, account: Account, order: O
         ordered, shipped = _line_totals(lines)
         result.add_change(await record_status_change(session, order, derive_open_status(ordered, shipped), event.event))
     refresh_commitments(order, lines)
+    # Pause pick and pack work on the order and alert the devices, while picked units are still where they were.
+    from app.domain.outbound.interruptions import interrupt_order_work
+    from app.domain.outbound.routing import route_order
+
+    result.add_change(await interrupt_order_work(session, order, event.event))  # type: ignore[arg-type]
     holdings = await reconcile_holdings(session, order, lines, reason=f"{event.event}: lines changed")
+    await route_order(session, order)
     result.detail = f"lines changed; released {holdings.released}, returned {holdings.returned} units"
     return result
 
@@ -153,6 +163,9 @@ async def _apply_order_deleted(session: AsyncSession, account: Account, order: O
     result.add_change(await record_status_change(session, order, OrderStatus.CANCELLED, event.event))
     lines = await load_lines(session, order)
     refresh_commitments(order, lines)
+    from app.domain.outbound.interruptions import interrupt_order_work
+
+    result.add_change(await interrupt_order_work(session, order, event.event))  # type: ignore[arg-type]
     holdings = await reconcile_holdings(session, order, lines, reason="order deleted in Starshipit")
     cancelled = await cancel_order_jobs(session, order, reason="order deleted in Starshipit")
     result.detail = f"cancelled; released {holdings.released}, returned {holdings.returned} units, cancelled {len(cancelled)} jobs"

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import State
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,20 +60,20 @@ class OutboundController(Controller):
     tags = ["outbound"]
 
     @get("/settings/{warehouse:str}", operation_id="GetOutboundSettings", cache=False)
-    async def get_settings(self, db: DatabaseDep, warehouse: str) -> OutboundSettingsRead:
+    async def get_settings(self, db: DatabaseDep, warehouse: FromPath[str]) -> OutboundSettingsRead:
         """Return a warehouse's outbound mode and settings."""
         async with db.transaction() as session:
             return await services.read_outbound_settings(session, warehouse)
 
     @put("/settings/{warehouse:str}", operation_id="UpdateOutboundSettings", guards=[requires_supervisor])
-    async def update_settings(self, request: Request[AuthUser, Any, State], db: DatabaseDep, warehouse: str) -> OutboundSettingsRead:
+    async def update_settings(self, request: Request[AuthUser, Any, State], db: DatabaseDep, warehouse: FromPath[str]) -> OutboundSettingsRead:
         """Change a warehouse's outbound settings (supervisors)."""
         data = decode_body(await request.body(), OutboundSettingsUpdate)
         async with db.transaction() as session:
             return await services.update_outbound_settings(session, warehouse, data)
 
     @get("/rules", operation_id="ListRoutingRules", cache=False)
-    async def list_rules(self, db: DatabaseDep, warehouse: str) -> list[RoutingRuleRead]:
+    async def list_rules(self, db: DatabaseDep, warehouse: FromPath[str]) -> list[RoutingRuleRead]:
         """List a warehouse's hybrid routing rules in the order they are tried."""
         async with db.read() as session:
             return await services.list_rules(session, warehouse)
@@ -86,25 +86,25 @@ class OutboundController(Controller):
             return await services.create_rule(session, data)
 
     @delete("/rules/{rule_id:uuid}", operation_id="DeleteRoutingRule", guards=[requires_supervisor], status_code=204)
-    async def delete_rule(self, db: DatabaseDep, rule_id: UUID) -> None:
+    async def delete_rule(self, db: DatabaseDep, rule_id: FromPath[UUID]) -> None:
         """Remove a routing rule; orders already routed keep their decision."""
         async with db.transaction() as session:
             await services.delete_rule(session, rule_id)
 
     @post("/orders/{order_id:uuid}/route", operation_id="RouteOrder", guards=[requires_supervisor], status_code=200)
-    async def route(self, db: DatabaseDep, order_id: UUID, account: AccountParam = None) -> dict[str, Any]:
+    async def route(self, db: DatabaseDep, order_id: FromPath[UUID], account: AccountParam = None) -> dict[str, Any]:
         """Route a PENDING order again with the current rules and return the decision."""
         async with db.transaction() as session:
             return await services.reroute_order(session, order_id, await account_id_for(session, account))
 
     @get("/orders/{order_id:uuid}/routing", operation_id="GetOrderRouting", cache=False)
-    async def routing(self, db: DatabaseDep, order_id: UUID, account: AccountParam = None) -> dict[str, Any]:
+    async def routing(self, db: DatabaseDep, order_id: FromPath[UUID], account: AccountParam = None) -> dict[str, Any]:
         """Return which flow an order goes through and which rule sent it there."""
         async with db.read() as session:
             return await services.read_routing(session, order_id, await account_id_for(session, account))
 
     @post("/orders/{order_id:uuid}/release", operation_id="ReleaseOrder", guards=[requires_supervisor], status_code=200)
-    async def release(self, request: Request[AuthUser, Any, State], db: DatabaseDep, order_id: UUID, account: AccountParam = None) -> dict[str, Any]:
+    async def release(self, request: Request[AuthUser, Any, State], db: DatabaseDep, order_id: FromPath[UUID], account: AccountParam = None) -> dict[str, Any]:
         """Release a PENDING order: allocate, create its pick job, set RELEASED. 409 insufficient_stock when short."""
         body = await request.body()
         data = decode_body(body, ReleaseRequest) if body.strip() else ReleaseRequest()
@@ -114,7 +114,7 @@ class OutboundController(Controller):
         return result.as_dict()
 
     @post("/release-runs/{warehouse:str}", operation_id="RunAutoRelease", guards=[requires_supervisor], status_code=200)
-    async def release_run(self, request: Request[AuthUser, Any, State], db: DatabaseDep, warehouse: str) -> dict[str, Any]:
+    async def release_run(self, request: Request[AuthUser, Any, State], db: DatabaseDep, warehouse: FromPath[str]) -> dict[str, Any]:
         """Try to release every PENDING WMS-outbound order of a warehouse now, oldest first."""
         async with db.read() as session:
             warehouse_id = await session.scalar(select(Warehouse.id).where(Warehouse.code == warehouse))
@@ -165,14 +165,14 @@ class PackBenchController(Controller):
             return (await services.pack_progress(session, pack_session)).as_dict()
 
     @get("/sessions/{session_id:uuid}", operation_id="GetPackSession", cache=False)
-    async def show(self, db: DatabaseDep, session_id: UUID, account: AccountParam = None) -> dict[str, Any]:
+    async def show(self, db: DatabaseDep, session_id: FromPath[UUID], account: AccountParam = None) -> dict[str, Any]:
         """Return what is packed and what is left to pack."""
         async with db.read() as session:
             pack_session = await services.load_pack_session(session, session_id, account_id=await account_id_for(session, account))
             return (await services.pack_progress(session, pack_session)).as_dict()
 
     @post("/sessions/{session_id:uuid}/items", operation_id="PackItem", status_code=200)
-    async def item(self, request: Request[AuthUser, Any, State], db: DatabaseDep, session_id: UUID, account: AccountParam = None) -> dict[str, Any]:
+    async def item(self, request: Request[AuthUser, Any, State], db: DatabaseDep, session_id: FromPath[UUID], account: AccountParam = None) -> dict[str, Any]:
         """Verify a scanned unit; a wrong or extra unit is rejected with 409."""
         data = decode_body(await request.body(), PackItemRequest)
         async with db.transaction() as session:
@@ -182,7 +182,7 @@ class PackBenchController(Controller):
             return (await services.pack_item(session, pack_session, item_scan=data.item, quantity=data.quantity, actor=_actor(request))).as_dict()
 
     @post("/sessions/{session_id:uuid}/ship", operation_id="ShipPackSession", status_code=200)
-    async def ship(self, request: Request[AuthUser, Any, State], db: DatabaseDep, session_id: UUID, account: AccountParam = None) -> dict[str, Any]:
+    async def ship(self, request: Request[AuthUser, Any, State], db: DatabaseDep, session_id: FromPath[UUID], account: AccountParam = None) -> dict[str, Any]:
         """Create the Starshipit shipment of the packed units and return the label (base64 PDF) for printing."""
         data = decode_body(await request.body(), PackShipRequest)
         async with db.read() as session:
@@ -200,7 +200,7 @@ class PackBenchController(Controller):
         return result.as_dict()
 
     @get("/sessions/{session_id:uuid}/label.pdf", operation_id="GetPackLabel", cache=False, media_type="application/pdf")
-    async def label(self, db: DatabaseDep, session_id: UUID, account: AccountParam = None) -> Response[bytes]:
+    async def label(self, db: DatabaseDep, session_id: FromPath[UUID], account: AccountParam = None) -> Response[bytes]:
         """Return the session's shipping label as a PDF for the label printer."""
         async with db.read() as session:
             pack_session = await services.load_pack_session(session, session_id, account_id=await account_id_for(session, account))
@@ -220,7 +220,7 @@ class ReconciliationController(Controller):
         self,
         request: Request[AuthUser, Any, State],
         db: DatabaseDep,
-        account: str,
+        account: FromQuery[str],
         since: Annotated[str | None, QueryParameter(description="ISO timestamp; default seven days ago")] = None,
     ) -> dict[str, Any]:
         """Compare Starshipit's shipped feed with the WMS's shipments and list every difference (read-only)."""
@@ -231,14 +231,14 @@ class ReconciliationController(Controller):
         self,
         request: Request[AuthUser, Any, State],
         db: DatabaseDep,
-        account: str,
+        account: FromQuery[str],
         since: Annotated[str | None, QueryParameter(description="ISO timestamp; default the last run's cursor")] = None,
     ) -> dict[str, Any]:
         """Run the polling fallback now: book shipments whose order_shipped never arrived, and report."""
         return await self._run(request, db, account, since, apply_missing=True)
 
     @get("/runs", operation_id="ListReconciliationRuns", cache=False)
-    async def runs(self, db: DatabaseDep, account: str, limit: int = 20) -> list[dict[str, Any]]:
+    async def runs(self, db: DatabaseDep, account: FromQuery[str], limit: FromQuery[int] = 20) -> list[dict[str, Any]]:
         """List an account's latest reconciliation runs, newest first."""
         async with db.read() as session:
             return await services.list_runs(session, await account_id_for(session, account), limit)

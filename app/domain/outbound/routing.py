@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+import uuid_utils.compat as uuid_compat
+from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import (
@@ -39,6 +41,7 @@ from app.db.models import (
 )
 from app.lib.errors import InvalidInputError, NotFoundError
 from app.lib.logging import get_logger
+from app.lib.timeutil import utcnow
 
 __all__ = [
     "OrderFacts",
@@ -121,25 +124,45 @@ def rule_matches(rule: RoutingRule, facts: OrderFacts) -> bool:
 async def get_outbound_settings(session: AsyncSession, warehouse_id: UUID) -> OutboundSettings:
     """Return the warehouse's outbound settings, creating the default row on first use."""
     settings = await session.scalar(select(OutboundSettings).where(OutboundSettings.warehouse_id == warehouse_id))
-    if settings is None:
-        settings = OutboundSettings(
+    if settings is not None:
+        return settings
+    # Two first releases in one warehouse may race to create the row: insert or keep the winner's.
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    await session.execute(
+        insert(OutboundSettings)
+        .values(
+            id=uuid_compat.uuid7(),
             warehouse_id=warehouse_id,
             require_location_scan=True,
             min_shelf_life_days=0,
             auto_release_minutes=0,
             release_on_stock_arrival=False,
             allow_partial_release=False,
+            poll_shipped_minutes=0,
             hybrid_default_flow=RoutingFlow.HEADLESS,
+            created_at=now,
+            updated_at=now,
         )
-        session.add(settings)
-        await session.flush()
+        .on_conflict_do_nothing(index_elements=["warehouse_id"])
+    )
+    settings = await session.scalar(select(OutboundSettings).where(OutboundSettings.warehouse_id == warehouse_id))
+    assert settings is not None
     return settings
 
 
-async def _payload_from_event_log(session: AsyncSession, order_id: UUID) -> dict[str, Any] | None:
+async def _payload_from_event_log(session: AsyncSession, order: Order) -> dict[str, Any] | None:
+    # While the event that creates the order is being applied, its log row has no order id yet, so
+    # the row is also found by the order reference it was stored under.
+    refs = {order.order_number, order.starshipit_order_id}
     raw = await session.scalar(
         select(WebhookEvent.raw_body)
-        .where(WebhookEvent.order_id == order_id, WebhookEvent.kind == "orders")
+        .where(
+            WebhookEvent.account_id == order.account_id,
+            WebhookEvent.kind == "orders",
+            or_(WebhookEvent.order_id == order.id, WebhookEvent.order_ref.in_(refs)),
+        )
         .order_by(WebhookEvent.received_at.desc())
         .limit(1)
     )
@@ -166,7 +189,7 @@ async def route_order(session: AsyncSession, order: Order, payload: dict[str, An
         return routing.flow
 
     if payload is None:
-        payload = await _payload_from_event_log(session, order.id)
+        payload = await _payload_from_event_log(session, order)
     channel, tags, meta = extract_order_facts(payload)
     if routing is not None and payload is None:
         channel, tags, meta = routing.channel, list(routing.tags or []), dict(routing.meta or {})
