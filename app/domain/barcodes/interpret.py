@@ -64,6 +64,7 @@ __all__ = [
     "Interpretation",
     "ScannerSettings",
     "SsccScan",
+    "clean_text",
     "error_to_wire",
     "interpret",
     "split_scans",
@@ -246,6 +247,15 @@ def _clean(raw: str, settings: ScannerSettings) -> tuple[str, str | None, bool]:
         text = text.replace(settings.separator, GS)
     text = text.rstrip(GS)
     return text, symbology, leading_fnc1
+
+
+def clean_text(raw: str, settings: ScannerSettings | None = None) -> str:
+    """Return the scan without prefix, suffix, symbology identifier and surrounding whitespace.
+
+    Substitute separators become ASCII 29. This is the text looked up as a location, order or
+    internal code; it is returned even when :func:`interpret` rejects the scan.
+    """
+    return _clean(raw, settings or ScannerSettings())[0]
 
 
 def split_scans(raw: str) -> list[str]:
