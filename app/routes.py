@@ -24,6 +24,7 @@ def collect_route_handlers() -> list[Any]:
     from app.domain.inbound.controllers import PurchaseOrderController, PutawayController, ReceiptController
     from app.domain.jobs.controllers import JobController
     from app.domain.handheld.controllers import HandheldController
+    from app.domain.barcodes.controllers import BarcodeController, ProductBarcodeController, ScannerSetupController
 
     handlers: list[Any] = [HealthController, AuthController, UserController]
     handlers += [AccountController, WarehouseController, LiveController, live_socket, OrderReadController]
@@ -34,4 +35,5 @@ def collect_route_handlers() -> list[Any]:
     handlers += [PurchaseOrderController, PutawayController, ReceiptController, JobController]
     handlers += [OutboundController, PackBenchController, ReconciliationController]
     handlers += [HandheldController]
+    handlers += [BarcodeController, ProductBarcodeController, ScannerSetupController]
     return handlers
