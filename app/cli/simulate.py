@@ -79,6 +79,8 @@ def send_delivery(client: httpx.Client, url: str, secret: str, delivery: Deliver
 @click.option("--ship/--no-ship", default=True, show_default=True, help="Send order_shipped and tracking updates, or leave orders open.")
 @click.option("--change", type=click.FloatRange(0, 1), default=0.25, show_default=True, help="Probability that an order gets an order_changed.")
 @click.option("--delete", "delete_probability", type=click.FloatRange(0, 1), default=0.1, show_default=True, help="Probability that an order is deleted.")
+@click.option("--partial", type=click.FloatRange(0, 1), default=0.15, show_default=True, help="Probability that a shipped order ships in two parts.")
+@click.option("--open", "open_probability", type=click.FloatRange(0, 1), default=0.1, show_default=True, help="Probability that an order is left unshipped.")
 @click.option("--skus", default=None, help="Comma-separated SKUs to order, instead of reading them from the server.")
 @click.option("--username", default=None, help="User to sign in as to read the server's products.")
 @click.option("--password", default=None, help="That user's password.")
@@ -97,6 +99,8 @@ def simulate(
     ship: bool,
     change: float,
     delete_probability: float,
+    partial: float,
+    open_probability: float,
     skus: str | None,
     username: str | None,
     password: str | None,
@@ -132,6 +136,8 @@ def simulate(
             account_id=account_id if account_id is not None else zlib.crc32(account.encode()) % 1_000_000,
             change_probability=change,
             delete_probability=delete_probability,
+            partial_probability=partial,
+            open_probability=open_probability,
             ship=ship,
         )
         deliveries = build_deliveries(build_timeline(options), seed=seed, duplicates=duplicates, reorder=reorder)

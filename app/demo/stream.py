@@ -48,6 +48,9 @@ class StreamOptions:
     account_id: int = 0
     change_probability: float = 0.25
     delete_probability: float = 0.1
+    partial_probability: float = 0.15
+    # Orders still waiting when the stream ends: they stay PENDING and keep their stock committed.
+    open_probability: float = 0.1
     ship: bool = True
     tracking: bool = True
     start: datetime | None = None
@@ -132,18 +135,56 @@ class _OrderDraft:
                 item = self.rng.choice(self.items)
                 item["quantity"] = item["quantity_to_ship"] = item["quantity"] + 1
 
-    def order(self, status: str, packages: list[dict] | None = None) -> dict:
+    def split(self) -> tuple[dict[int, int], dict[int, int]] | None:
+        """Split the units into two shipments (item_id to units), or None for a single unit."""
+        if sum(item["quantity"] for item in self.items) < 2:
+            return None
+        first: dict[int, int] = {}
+        if len(self.items) > 1:
+            # Whole lines go first, as when one item is on back order.
+            for item in self.items[: self.rng.randint(1, len(self.items) - 1)]:
+                first[item["item_id"]] = item["quantity"]
+        else:
+            item = self.items[0]
+            first[item["item_id"]] = self.rng.randint(1, item["quantity"] - 1)
+        second = {item["item_id"]: item["quantity"] - first.get(item["item_id"], 0) for item in self.items}
+        return first, {item_id: units for item_id, units in second.items() if units > 0}
+
+    def order(self, status: str, packages: list[dict] | None = None, shipping: dict[int, int] | None = None) -> dict:
+        """Return the order payload; ``shipping`` sets each item's ``quantity_to_ship`` (0 if absent)."""
         # Starshipit sends order_number as a number now and then; the receiver must match either.
         number: int | str = int(self.order_number) if self.rng.random() < 0.3 else self.order_number
+        items = [dict(item) for item in self.items]
+        if shipping is not None:
+            for item in items:
+                item["quantity_to_ship"] = shipping.get(item["item_id"], 0)
         return {
             "order_id": self.order_id,
             "order_number": number,
             "reference": self.reference,
             "status": status,
             "destination": dict(self.destination),
-            "items": [dict(item) for item in self.items],
+            "items": items,
             "packages": packages or [],
         }
+
+
+def _packages(rng: random.Random, carrier: str, service: str) -> list[dict]:
+    """Return one or two packages with tracking numbers, dimensions in metres and weight in kg."""
+    packages = []
+    for _ in range(rng.choice((1, 1, 1, 2))):
+        packages.append(
+            {
+                "tracking_number": f"{service[:2]}{rng.randint(10**9, 10**10 - 1)}NZ",
+                "carrier_name": carrier,
+                "carrier_service_code": service,
+                "length": round(rng.uniform(0.1, 0.5), 2),
+                "width": round(rng.uniform(0.1, 0.4), 2),
+                "height": round(rng.uniform(0.05, 0.3), 2),
+                "weight": round(rng.uniform(0.2, 5), 2),
+            }
+        )
+    return packages
 
 
 def build_timeline(options: StreamOptions) -> list[Delivery]:
@@ -187,25 +228,18 @@ def build_timeline(options: StreamOptions) -> list[Delivery]:
             moment += timedelta(seconds=rng.uniform(0.5, 3))
             deliveries.append(envelope("order_deleted", moment, draft.order("Deleted")))
             continue
-        if not options.ship:
+        if not options.ship or rng.random() < options.open_probability:
             continue
 
         carrier, service = rng.choice(CARRIERS)
-        packages = []
-        for _ in range(rng.choice((1, 1, 1, 2))):
-            packages.append(
-                {
-                    "tracking_number": f"{service[:2]}{rng.randint(10**9, 10**10 - 1)}NZ",
-                    "carrier_name": carrier,
-                    "carrier_service_code": service,
-                    "length": round(rng.uniform(0.1, 0.5), 2),
-                    "width": round(rng.uniform(0.1, 0.4), 2),
-                    "height": round(rng.uniform(0.05, 0.3), 2),
-                    "weight": round(rng.uniform(0.2, 5), 2),
-                }
-            )
-        moment += timedelta(seconds=rng.uniform(2, 6))
-        deliveries.append(envelope("order_shipped", moment, draft.order("Shipped", packages)))
+        split = draft.split() if rng.random() < options.partial_probability else None
+        # A partial shipment first (the order becomes PARTIALLY_SHIPPED), then the rest; each
+        # shipment has its own packages and tracking numbers.
+        shipments = list(split) if split else [None]
+        for shipping in shipments:
+            packages = _packages(rng, carrier, service)
+            moment += timedelta(seconds=rng.uniform(2, 6))
+            deliveries.append(envelope("order_shipped", moment, draft.order("Shipped", packages, shipping)))
         if not options.tracking:
             continue
         steps = TRACKING_STEPS[: rng.randint(2, len(TRACKING_STEPS))]
