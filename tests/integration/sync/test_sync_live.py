@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.db import Database
 from app.db.models import MovementReason, StockMovement
+from app.domain.stock.verify import verify_ledger
 from tests.conftest import LiveServer
 from tests.factories import Seed, on_hand
 from tests.integration.sync.conftest import ServerLog, batch, command
@@ -24,6 +25,11 @@ async def sign_in(client: httpx.AsyncClient, seed: Seed, device_id: str) -> dict
     response = await client.post("/api/v1/auth/login", json={"pin": seed.operator_pin, "device_id": device_id})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def assert_ledger_verified(db: Database) -> None:
+    async with db.read() as session:
+        assert await verify_ledger(session) == []
 
 
 async def movements(db: Database, reason: MovementReason) -> list[StockMovement]:
@@ -76,6 +82,7 @@ async def test_s1_concurrent_flushes(sync_server: LiveServer, sync_server_log: S
     assert receipts[0].id < putaways[0].id < adjustments[0].id
     assert await on_hand(db, seed, "SKU-A", "REC-01") == 0
     assert await on_hand(db, seed, "SKU-A", "A-01-01") == 5
+    await assert_ledger_verified(db)
 
 
 def post_and_hang_up(url: str, body: bytes, token: str) -> None:
@@ -130,3 +137,4 @@ async def test_k2_fifty_adjustments(sync_server: LiveServer, sync_server_log: Se
     async with db.read() as session:
         count = await session.scalar(select(func.count()).select_from(StockMovement).where(StockMovement.reason == "adjustment"))
     assert count == 50
+    await assert_ledger_verified(db)
