@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar.channels import ChannelsPlugin
 
 from app.lib.logging import get_logger
+from app.lib.timeutil import utcnow
 
 __all__ = [
     "StatusChange",
@@ -17,6 +19,7 @@ __all__ = [
     "order_channel",
     "publish_status_changes",
     "publish_tracking_change",
+    "tracking_change_of",
     "warehouse_channel",
 ]
 
@@ -81,3 +84,15 @@ def publish_tracking_change(channels: ChannelsPlugin | None, change: TrackingCha
         channels.publish(msgspec.json.encode(change), [warehouse_channel(change.warehouse_id), order_channel(change.order_id)])
     except Exception:  # a broken backend must not fail the request whose commit already happened
         log.exception("publishing a tracking change failed", order_id=str(change.order_id))
+
+
+def tracking_change_of(order: Any) -> TrackingChange:
+    """Build the live tracking message of an order whose tracking fields were just committed."""
+    return TrackingChange(
+        order_id=order.id,
+        order_number=order.order_number,
+        tracking_status=order.tracking_status,
+        tracking_number=order.tracking_number,
+        at=order.tracking_updated_at or utcnow(),
+        warehouse_id=order.warehouse_id,
+    )

@@ -54,6 +54,7 @@ MAX_SUBSCRIPTIONS = 50
 # Seqs remembered for de-duplication; a duplicate older than this many sends is not possible
 # because the replay that could repeat it ran before them.
 SENT_SEQ_MEMORY = 10_000
+SENT_PAYLOAD_MEMORY = 100
 CLOSE_NOT_AUTHENTICATED = 4401
 
 _decoder = msgspec.json.Decoder(ClientMessage)
@@ -78,6 +79,7 @@ class LiveConnection:
         self._send_lock = asyncio.Lock()
         self._sent: set[int] = set()
         self._sent_order: deque[int] = deque()
+        self._sent_payloads: deque[bytes] = deque(maxlen=SENT_PAYLOAD_MEMORY)
         self.closed = False
 
     async def send(self, message: msgspec.Struct) -> None:
@@ -104,6 +106,13 @@ class LiveConnection:
             self._sent.discard(self._sent_order.popleft())
         return True
 
+    def _remember_payload(self, payload: bytes) -> bool:
+        """Record a seq-less event by its bytes; False when the same bytes were sent recently."""
+        if payload in self._sent_payloads:
+            return False
+        self._sent_payloads.append(payload)
+        return True
+
     async def _send_change(self, seq: int, payload: bytes) -> None:
         async with self._send_lock:
             if self._remember(seq):
@@ -120,9 +129,12 @@ class LiveConnection:
                     log.warning("live event that is not a JSON object dropped", channel=channel, user_id=str(self.user.id))
                     continue
                 if seq is None:
-                    # Tracking updates carry no seq: they are not replayed, so there is nothing to de-duplicate against.
+                    # Tracking updates carry no seq and are never replayed. The same update reaches a
+                    # socket once per channel it follows (warehouse and order), so repeats are
+                    # recognised by their exact bytes.
                     async with self._send_lock:
-                        await self._send_unlocked(event)
+                        if self._remember_payload(event):
+                            await self._send_unlocked(event)
                     continue
                 await self._send_change(int(seq), event)
         except _SocketClosed:

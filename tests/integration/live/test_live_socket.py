@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from app.domain.live.publisher import publish_status_changes
+from app.domain.live.publisher import TrackingChange, publish_status_changes, publish_tracking_change
 from tests.factories import Seed
 from tests.integration.live.conftest import RESUME_MAX, InProcessServer, sign_in
 from tests.integration.read_api.order_rows import change_status, create_order
@@ -256,3 +258,33 @@ async def test_connections_supervisor_only(inproc_server: InProcessServer, seed:
         response = await client.get("/api/v1/live/connections", headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 403
+
+
+async def test_tracking_change_pushed_once(inproc_server: InProcessServer, db, seed: Seed) -> None:
+    order_id = await create_order(db, seed, "9801", [("SKU-A", 1)])
+    socket = await _open(inproc_server, seed)
+    await _subscribe(socket, warehouse_id=seed.warehouse_id)
+    await _subscribe(socket, order_id=order_id)
+    channels = inproc_server.app.state.channels
+
+    tracking = TrackingChange(
+        order_id=order_id,
+        order_number="9801",
+        tracking_status="Delivered",
+        tracking_number="TRK-1",
+        at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+        warehouse_id=seed.warehouse_id,
+    )
+    publish_tracking_change(channels, tracking)
+    first = await _receive(socket)
+    # A status change published after it on one channel only shows whether a repeat came first.
+    change = await change_status(db, seed, order_id, "SHIPPED")
+    channels.publish(msgspec.json.encode(change), [f"warehouse:{seed.warehouse_id}"])
+    second = await _receive(socket)
+    await socket.close()
+
+    assert first["type"] == "order_tracking"
+    assert first["tracking_status"] == "Delivered"
+    assert first["order_id"] == str(order_id)
+    assert second["type"] == "order_status"
+    assert second["seq"] == change.seq

@@ -38,10 +38,10 @@ def _event(event: str, occurred_at: str) -> bytes:
     return json.dumps(envelope).encode()
 
 
-async def _send(base_url: str, seed: Seed, body: bytes) -> None:
+async def _send(base_url: str, seed: Seed, body: bytes, kind: str = "orders") -> None:
     headers = {SIGNATURE_HEADER: sign_body(seed.webhook_secret, body), "Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        response = await client.post(f"/webhooks/starshipit/{seed.account_code}/orders", content=body, headers=headers)
+        response = await client.post(f"/webhooks/starshipit/{seed.account_code}/{kind}", content=body, headers=headers)
     assert response.status_code == 200, response.text
 
 
@@ -77,6 +77,17 @@ async def test_board_live_and_resume(chromium, live_server, db, seed: Seed) -> N
     await page.wait_for_selector(_badge("RELEASED"))
     await page.wait_for_function("document.body.dataset.live === 'live'")
 
+    tracking = {
+        "order_number": "B-100",
+        "carrier_name": "CourierPost",
+        "tracking_number": "CP123456789NZ",
+        "tracking_status": "InTransit",
+        "last_updated_date": "2026-03-02T09:30:00Z",
+    }
+    await _send(live_server.url, seed, json.dumps(tracking).encode(), kind="tracking")
+    await page.wait_for_selector("#orders tbody tr:has(td.order-number:text-is('B-100')) td.tracking:has-text('InTransit')")
+    tracking_text = await page.text_content("#orders tbody tr:has(td.order-number:text-is('B-100')) td.tracking")
+
     await _send(live_server.url, seed, _event("order_deleted", "2026-03-02T10:00:00Z"))
     await page.wait_for_selector(_badge("CANCELLED"))
     rows = await page.locator("#orders tbody tr").count()
@@ -85,5 +96,6 @@ async def test_board_live_and_resume(chromium, live_server, db, seed: Seed) -> N
     await context.close()
 
     assert units == "0 / 3"
+    assert tracking_text == "InTransit · CP123456789NZ"
     assert rows == 1
     assert errors == []
