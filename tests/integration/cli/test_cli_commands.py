@@ -57,6 +57,7 @@ def test_config_error_names_database_url(tmp_path: Path) -> None:
     assert "WMS_DATABASE_URL" in result.stderr
 
 
+@pytest.mark.postgres
 async def test_verify_clean_ledger(database_url: str, db: Database, seed: Seed) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 10)
 
@@ -66,6 +67,7 @@ async def test_verify_clean_ledger(database_url: str, db: Database, seed: Seed) 
     assert result.stdout.strip().splitlines()[-1].startswith("ledger OK: 8 rules checked")
 
 
+@pytest.mark.postgres
 async def test_verify_reports_violation(database_url: str, db: Database, seed: Seed) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 10)
     async with db.transaction() as session:

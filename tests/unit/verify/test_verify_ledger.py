@@ -23,7 +23,7 @@ from app.domain.stock.ledger import record_movement
 from app.domain.stock.verify import Violation, verify_ledger
 from tests.factories import Seed, add_stock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 
 async def _verify(db: Database) -> list[Violation]:
