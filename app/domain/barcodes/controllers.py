@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from app.domain.auth.guards import requires_supervisor
@@ -33,18 +34,18 @@ class ProductBarcodeController(Controller):
     tags = ["barcodes"]
 
     @get("/", operation_id="ListProductBarcodes")
-    async def list_barcodes(self, product_id: UUID, db: DatabaseDep) -> list[ProductBarcodeRead]:
+    async def list_barcodes(self, product_id: FromPath[UUID], db: DatabaseDep) -> list[ProductBarcodeRead]:
         """List a product's barcodes with their kinds and unit counts."""
         return await list_product_barcodes(db, product_id)
 
     @post("/", operation_id="AddProductBarcode", guards=[requires_supervisor], status_code=201)
-    async def add_barcode(self, product_id: UUID, request: Request, db: DatabaseDep) -> ProductBarcodeRead:
+    async def add_barcode(self, product_id: FromPath[UUID], request: Request, db: DatabaseDep) -> ProductBarcodeRead:
         """Add a barcode (supervisor); a code in use elsewhere is rejected with 409 naming its owner."""
         body = decode_body(await request.body(), ProductBarcodeCreate)
         return await add_product_barcode(db, product_id, body)
 
     @delete("/{barcode_id:uuid}", operation_id="RemoveProductBarcode", guards=[requires_supervisor], status_code=204)
-    async def remove_barcode(self, product_id: UUID, barcode_id: UUID, db: DatabaseDep) -> None:
+    async def remove_barcode(self, product_id: FromPath[UUID], barcode_id: FromPath[UUID], db: DatabaseDep) -> None:
         """Remove one of a product's barcodes (supervisor)."""
         await remove_product_barcode(db, product_id, barcode_id)
 
