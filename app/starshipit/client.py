@@ -67,7 +67,8 @@ class _Pacer:
         self.penalty_until = 0.0
 
     async def wait_turn(self, requests_per_second: int) -> None:
-        interval = 1.0 / max(1, requests_per_second)
+        # A 10 % margin keeps network jitter from pushing a request into the previous window.
+        interval = 1.1 / max(1, requests_per_second)
         async with self.lock:
             now = time.monotonic()
             start = max(now, self.next_slot, self.penalty_until)

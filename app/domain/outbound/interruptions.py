@@ -139,7 +139,7 @@ async def interrupt_order_work(session: AsyncSession, order: Order, event: str) 
             if picked
             else "Nothing was picked yet: move on to the next job."
         )
-    log.info("order work interrupted", order_id=str(order.id), order_number=order.order_number, event=event, jobs=len(paused), picked=len(picked))
+    log.info("order work interrupted", order_id=str(order.id), order_number=order.order_number, event_type=event, jobs=len(paused), picked=len(picked))
     return OrderAlert(
         order_id=order.id,
         order_number=order.order_number,
