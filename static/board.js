@@ -219,7 +219,8 @@ function renderRow(order) {
 
 function renderAll(changedId = null) {
   const tbody = $("#orders tbody");
-  const orders = [...state.orders.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+  // Newest first; ISO timestamps in UTC sort correctly as strings.
+  const orders = [...state.orders.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
   tbody.replaceChildren(...orders.map(renderRow));
   $("#empty").hidden = orders.length > 0;
   if (changedId) {

@@ -52,7 +52,7 @@ async def load_missed_changes(
 ) -> Replay:
     """Return the changes after ``after_seq`` in one warehouse or order, ordered by seq.
 
-    At most ``max_events`` are replayed; with more missing the answer is a resync. A seq newer
+    At most ``max_events`` are replayed; with more missing the result is a resync. A seq newer
     than anything in the history means the client followed another database, so it resyncs too.
     """
     newest = await latest_seq(session)

@@ -65,7 +65,7 @@ def publish_status_changes(channels: ChannelsPlugin | None, changes: Iterable[St
 
 
 class TrackingChange(msgspec.Struct, frozen=True):
-    """A courier tracking update of an order, sent live to boards; it has no seq and is not replayed."""
+    """A courier tracking update of an order, sent live to boards. It has no seq and is not replayed."""
 
     order_id: UUID
     order_number: str

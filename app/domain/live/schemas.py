@@ -34,7 +34,7 @@ class AuthMessage(msgspec.Struct, tag="auth", tag_field="type", forbid_unknown_f
 
 
 class SubscribeMessage(msgspec.Struct, tag="subscribe", tag_field="type", forbid_unknown_fields=True):
-    """Follow one warehouse or one order; ``last_seq`` asks for every change after that seq."""
+    """Follow one warehouse or one order; ``last_seq`` requests every change after that seq."""
 
     warehouse_id: UUID | None = None
     order_id: UUID | None = None

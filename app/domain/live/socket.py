@@ -6,7 +6,8 @@ through one lock that also records which seqs this socket has already sent: the 
 that lock, and a live event arriving during or after it is dropped when its seq went out already.
 A socket that follows a warehouse and one of its orders therefore gets each change once.
 
-The socket never holds a database session: each replay opens a short read session and closes it.
+The socket never keeps a database session open: each lookup and replay opens a short read session
+and closes it.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ log = get_logger(__name__)
 
 AUTH_TIMEOUT_SECONDS = 15.0
 MAX_SUBSCRIPTIONS = 50
-# Seqs remembered for de-duplication; a duplicate older than this many sends is not possible
-# because the replay that could repeat it ran before them.
+# Sent seqs kept for de-duplication. A repeat comes from a replay that ran just before the live
+# copy arrives, so the newest 10,000 are plenty.
 SENT_SEQ_MEMORY = 10_000
 SENT_PAYLOAD_MEMORY = 100
 CLOSE_NOT_AUTHENTICATED = 4401
@@ -83,7 +84,7 @@ class LiveConnection:
         self.closed = False
 
     async def send(self, message: msgspec.Struct) -> None:
-        """Send one message; raise _SocketClosed when the client is gone."""
+        """Send one message. Raise _SocketClosed when the client is gone."""
         async with self._send_lock:
             await self._send_unlocked(_encoder.encode(message))
 
@@ -97,7 +98,7 @@ class LiveConnection:
             raise _SocketClosed from exc
 
     def _remember(self, seq: int) -> bool:
-        """Record ``seq`` as sent; False when it was sent before."""
+        """Record ``seq`` as sent and return False when it was sent before."""
         if seq in self._sent:
             return False
         self._sent.add(seq)
@@ -107,7 +108,7 @@ class LiveConnection:
         return True
 
     def _remember_payload(self, payload: bytes) -> bool:
-        """Record a seq-less event by its bytes; False when the same bytes were sent recently."""
+        """Record a seq-less event by its bytes and return False when the same bytes were sent recently."""
         if payload in self._sent_payloads:
             return False
         self._sent_payloads.append(payload)
@@ -253,7 +254,7 @@ class LiveConnection:
                 await task
 
     async def close(self) -> None:
-        """Release every subscription; safe to call more than once."""
+        """Release every subscription. Calling it again does nothing."""
         self.closed = True
         for channel in list(self.subscribers):
             try:

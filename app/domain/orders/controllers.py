@@ -19,8 +19,8 @@ __all__ = ["OrderReadController"]
 def _account_scope(_user: AuthUser) -> UUID | None:
     """Return the account a caller is limited to, or None for WMS users, who see every account.
 
-    NOTE: bearer tokens carry only WMS users today; when integration credentials arrive they
-    return their own account here, and every order query below already honours it.
+    NOTE: bearer tokens identify only WMS users so far. When integration credentials exist, this
+    returns the integration's account, and every order query below already filters by it.
     """
     return None
 

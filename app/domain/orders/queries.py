@@ -144,11 +144,11 @@ async def list_orders(
         statement = statement.where(Order.order_number == order_number.strip())
     if status is not None:
         try:
-            wanted = OrderStatus(status.upper())
+            requested_status = OrderStatus(status.upper())
         except ValueError:
             choices = ", ".join(member.value for member in OrderStatus)
             raise InvalidInputError(f"status {status!r} is invalid: use one of {choices}", field="status") from None
-        statement = statement.where(Order.status == wanted.value)
+        statement = statement.where(Order.status == requested_status.value)
     if account is not None:
         statement = statement.where(Account.code == account)
     if warehouse is not None:

@@ -41,7 +41,7 @@ def _read(discrepancy: Discrepancy, location_code: str | None) -> DiscrepancyRea
 async def list_discrepancies(
     session: AsyncSession, *, state: str = "open", kind: str | None = None, cursor: UUID | None = None, limit: int = 100
 ) -> DiscrepancyPage:
-    """Return a page of discrepancies, newest first; ``state`` is open, resolved or all."""
+    """Return a page of discrepancies, newest first. ``state`` is open, resolved or all."""
     check_limit(limit)
     if state not in DISCREPANCY_STATES:
         raise InvalidInputError(f"status {state!r} is invalid: use one of {', '.join(DISCREPANCY_STATES)}", field="status")
@@ -65,7 +65,7 @@ async def list_discrepancies(
 
 
 async def resolve_discrepancy(session: AsyncSession, discrepancy_id: UUID, note: str, user: AuthUser) -> DiscrepancyRead:
-    """Mark a discrepancy resolved with the supervisor's note; a resolved one cannot be resolved again."""
+    """Mark a discrepancy resolved with the supervisor's note. A resolved one cannot be resolved again."""
     text = note.strip()
     if not text:
         raise InvalidInputError("note is empty: say what was done, for example 'counted, 4 found'", field="note")

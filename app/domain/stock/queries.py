@@ -47,7 +47,7 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 
 
 async def find_product(session: AsyncSession, *, sku: str | None = None, product_id: UUID | None = None) -> Product:
-    """Return the product named by SKU or id; raise NotFoundError naming the value."""
+    """Return the product named by SKU or id, or raise NotFoundError naming the value."""
     if product_id is not None:
         product = await session.get(Product, product_id)
         if product is None:

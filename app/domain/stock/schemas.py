@@ -34,7 +34,7 @@ class StockRow(msgspec.Struct):
 
 
 class ProductStock(msgspec.Struct):
-    """Inventory figures of one product; ``available`` is on hand minus committed and may be negative."""
+    """Inventory figures of one product. ``available`` is on hand minus committed and may be negative."""
 
     product_id: UUID
     sku: str
@@ -48,7 +48,7 @@ class ProductStock(msgspec.Struct):
 
 
 class StockPage(msgspec.Struct):
-    """One page of products' figures, ordered by SKU; pass ``next_cursor`` back as ``cursor``."""
+    """One page of products' figures, ordered by SKU. Pass ``next_cursor`` back as ``cursor``."""
 
     items: list[ProductStock]
     next_cursor: str | None
@@ -77,7 +77,7 @@ class MovementRead(msgspec.Struct):
 
 
 class MovementPage(msgspec.Struct):
-    """One page of movements; pass ``next_cursor`` back as ``cursor`` for the next page."""
+    """One page of movements. Pass ``next_cursor`` back as ``cursor`` for the next page."""
 
     items: list[MovementRead]
     next_cursor: int | None
@@ -86,8 +86,8 @@ class MovementPage(msgspec.Struct):
 class AdjustmentRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Add (positive) or remove (negative) units of a product at a location, with a reason code.
 
-    Name the product by ``sku`` or ``product_id`` and the location by its code; ``warehouse`` (a
-    code) is needed only when that location code exists in more than one warehouse.
+    Name the product by ``sku`` or ``product_id`` and the location by its code. A ``warehouse``
+    code is needed only when that location code exists in more than one warehouse.
     """
 
     location: str
@@ -142,6 +142,6 @@ class DiscrepancyPage(msgspec.Struct):
 
 
 class DiscrepancyResolveRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """What the supervisor did about a discrepancy; the note is required."""
+    """The supervisor's required note on how a discrepancy was resolved."""
 
     note: str

@@ -72,7 +72,7 @@ async def test_reloads_leave_one_subscription(live_server, seed: Seed, db_backen
         order = (await client.get("/api/v1/orders", params={"order_number": "R1-1"}, headers=headers)).json()["items"][0]
 
         # Twenty reloads: each page opens the socket, signs in and subscribes, then is torn down
-        # without a closing handshake. Half of them go before the server has even answered.
+        # without a closing handshake. Half of them drop before the server has replied.
         for reload in range(RELOADS):
             socket = await connect(ws_url)
             await socket.send(json.dumps({"type": "auth", "token": token}))
