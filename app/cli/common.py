@@ -13,7 +13,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.config import ConfigError, Settings, load_settings
 from app.lib.errors import SchemaOutdatedError
 
-__all__ = ["EXIT_CONFIG", "fail", "load_settings_or_exit", "require_current_schema", "run_async", "run_server", "with_database"]
+__all__ = [
+    "EXIT_CONFIG",
+    "fail",
+    "load_settings_or_exit",
+    "require_current_schema",
+    "run_async",
+    "run_server",
+    "upgrade_or_exit",
+    "with_database",
+]
 
 # Exit status of a command that cannot start because of its configuration or database schema;
 # 1 stays for "ran and found a problem" (a verify violation, a rejected user).
@@ -65,8 +74,21 @@ def require_current_schema(settings: Settings) -> None:
     except SchemaOutdatedError as exc:
         fail(f"cannot start: {exc}", EXIT_CONFIG)
     except (SQLAlchemyError, OSError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        fail(f"cannot open the database {describe_database(settings)}: {reason}", EXIT_CONFIG)
+        fail(f"cannot open the database {describe_database(settings)}: {_first_line(exc)}", EXIT_CONFIG)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+
+
+def upgrade_or_exit(settings: Settings, revision: str = "head") -> None:
+    """Apply pending migrations, or exit with status 2 naming the database and the error."""
+    from app.db.migrate import upgrade_database
+
+    try:
+        upgrade_database(settings, revision)
+    except (SQLAlchemyError, OSError) as exc:
+        fail(f"cannot migrate the database {describe_database(settings)}: {_first_line(exc)}", EXIT_CONFIG)
 
 
 def with_database(settings: Settings, function: Callable[..., Awaitable[T]]) -> T:

@@ -6,7 +6,7 @@ import dataclasses
 
 import click
 
-from app.cli.common import describe_database, load_settings_or_exit, run_server, with_database
+from app.cli.common import describe_database, load_settings_or_exit, run_server, upgrade_or_exit, with_database
 
 __all__ = ["demo"]
 
@@ -28,7 +28,6 @@ def demo(port: int, host: str, no_serve: bool) -> None:
     secret and the supervisor's password; otherwise they are generated and kept in a file beside
     the database.
     """
-    from app.db.migrate import upgrade_database
     from app.demo.builder import (
         OPERATOR_USERNAME,
         SUPERVISOR_USERNAME,
@@ -40,7 +39,7 @@ def demo(port: int, host: str, no_serve: bool) -> None:
     from app.demo.credentials import credentials_path, load_or_create_credentials
 
     settings = load_settings_or_exit()
-    upgrade_database(settings)
+    upgrade_or_exit(settings)
     credentials, file_existed = load_or_create_credentials(settings)
     settings = dataclasses.replace(settings, secret_key=credentials.secret_key, secret_key_generated=False)
     secrets = DemoSecrets(credentials.webhook_secret, credentials.supervisor_password, credentials.operator_pin)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from app.cli.common import EXIT_CONFIG, describe_database, fail, load_settings_or_exit, require_current_schema, run_server
+from app.cli.common import (
+    EXIT_CONFIG,
+    describe_database,
+    fail,
+    load_settings_or_exit,
+    require_current_schema,
+    run_server,
+    upgrade_or_exit,
+)
 from app.config import ConfigError
 from app.lib.errors import SchemaOutdatedError
 
@@ -50,10 +58,8 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
     """Apply every pending migration to WMS_DATABASE_URL."""
-    from app.db.migrate import upgrade_database
-
     settings = load_settings_or_exit()
-    upgrade_database(settings, revision)
+    upgrade_or_exit(settings, revision)
     click.echo(f"database at {revision}: {describe_database(settings)}")
 
 

@@ -38,6 +38,28 @@ def test_serve_refuses_non_database(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_db_upgrade_non_database(tmp_path: Path) -> None:
+    garbage = tmp_path / "notes.db"
+    garbage.write_text("not a database\n" * 100)
+
+    result = run_wms("db", "upgrade", env={"WMS_DATABASE_URL": f"sqlite:///{garbage}"})
+
+    assert result.returncode == 2
+    assert "cannot migrate the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_then_serve_check(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/fresh.db"
+
+    upgraded = run_wms("db", "upgrade", env={"WMS_DATABASE_URL": url})
+    verified = run_wms("verify", env={"WMS_DATABASE_URL": url})
+
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "database at head" in upgraded.stdout
+    assert verified.returncode == 0, verified.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [("serve",), ("verify",), ("db", "upgrade"), ("demo", "--no-serve"), ("users", "create", "--username", "x", "--pin", "1234")],
