@@ -49,7 +49,7 @@ def test_db_upgrade_non_database(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_db_upgrade_then_serve_check(tmp_path: Path) -> None:
+def test_db_upgrade_fresh_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/fresh.db"
 
     upgraded = run_wms("db", "upgrade", env={"WMS_DATABASE_URL": url})
