@@ -20,6 +20,7 @@ COMMAND_MODULES: list[str] = [
     "app.domain.sync.stock_commands",  # move, adjust
     "app.domain.outbound.commands",  # pick, pack
     "app.domain.inbound.commands",  # receive, putaway
+    "app.domain.counts.commands",  # count
 ]
 
 # Extra modules, comma-separated, for deployments and tests that add command types of their own.

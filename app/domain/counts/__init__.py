@@ -1,0 +1,1 @@
+"""Stocktakes and cycle counts: counting stock, approving variances and posting them."""
