@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import click
 
@@ -34,14 +35,22 @@ def demo(port: int, host: str, no_serve: bool) -> None:
         DemoSecrets,
         build_demo,
         demo_exists,
+        demo_webhook_secret,
         sync_demo_secrets,
     )
-    from app.demo.credentials import credentials_path, load_or_create_credentials
+    from app.demo.credentials import credentials_path, load_or_create_credentials, save_credentials
 
     settings = load_settings_or_exit()
     upgrade_or_exit(settings)
     credentials, file_existed = load_or_create_credentials(settings)
     settings = dataclasses.replace(settings, secret_key=credentials.secret_key, secret_key_generated=False)
+    if not file_existed and not os.environ.get("WMS_DEMO_WEBHOOK_SECRET"):
+        # The credentials file is new but the demo may exist already: keep the account's webhook
+        # secret, which Starshipit or a running simulator may be using, instead of a new one.
+        existing = with_database(settings, demo_webhook_secret)
+        if existing:
+            credentials = dataclasses.replace(credentials, webhook_secret=existing)
+            save_credentials(settings, credentials)
     secrets = DemoSecrets(credentials.webhook_secret, credentials.supervisor_password, credentials.operator_pin)
 
     async def _prepare(database):  # type: ignore[no-untyped-def]

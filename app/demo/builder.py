@@ -24,7 +24,7 @@ from app.domain.auth.services import create_user
 from app.domain.stock.ledger import record_movement
 from app.demo.catalog import DEMO_COMPANY_PREFIX, DEMO_LOCATIONS, DEMO_PRODUCTS, make_gtin13, make_gtin14
 
-__all__ = ["DEMO_ACCOUNT_CODE", "DemoSecrets", "DemoSummary", "build_demo", "demo_exists", "sync_demo_secrets"]
+__all__ = ["DEMO_ACCOUNT_CODE", "DemoSecrets", "DemoSummary", "build_demo", "demo_exists", "demo_webhook_secret", "sync_demo_secrets"]
 
 DEMO_ACCOUNT_CODE = "demo"
 DEMO_WAREHOUSE_CODE = "DEMO"
@@ -57,6 +57,12 @@ async def demo_exists(database: Database) -> bool:
     """Tell whether the demo account is already in the database."""
     async with database.read() as session:
         return await session.scalar(select(Account.id).where(Account.code == DEMO_ACCOUNT_CODE)) is not None
+
+
+async def demo_webhook_secret(database: Database) -> str | None:
+    """Return the webhook secret stored on the demo account, if the account exists."""
+    async with database.read() as session:
+        return await session.scalar(select(Account.webhook_secret).where(Account.code == DEMO_ACCOUNT_CODE))
 
 
 async def build_demo(database: Database, secrets: DemoSecrets, secret_key: str, *, seed: int = 7) -> DemoSummary:

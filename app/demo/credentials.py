@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.config import Settings
 
-__all__ = ["DemoCredentials", "credentials_path", "load_or_create_credentials"]
+__all__ = ["DemoCredentials", "credentials_path", "load_or_create_credentials", "save_credentials"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,12 @@ def load_or_create_credentials(settings: Settings, env: dict[str, str] | None = 
         secret_key=settings.secret_key if not settings.secret_key_generated else stored.secret_key,
     )
     if credentials != stored or not existed:
-        path.write_text(json.dumps(asdict(credentials), indent=2) + "\n", encoding="utf-8")
-        path.chmod(0o600)
+        save_credentials(settings, credentials)
     return credentials, existed
+
+
+def save_credentials(settings: Settings, credentials: DemoCredentials) -> None:
+    """Write the credentials file, readable by its owner only."""
+    path = credentials_path(settings)
+    path.write_text(json.dumps(asdict(credentials), indent=2) + "\n", encoding="utf-8")
+    path.chmod(0o600)

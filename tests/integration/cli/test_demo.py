@@ -117,3 +117,19 @@ def test_demo_serves_and_signs_in(tmp_path: Path, port: int, processes: list[Wms
         operator = client.post("/api/v1/auth/login", json={"pin": pin})
         assert operator.status_code == 200
         assert operator.json()["user"]["username"] == "operator"
+
+
+async def test_demo_lost_credentials_keeps_secret(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/demo.db"
+    assert run_wms("demo", "--no-serve", env={"WMS_DATABASE_URL": url}, cwd=tmp_path).returncode == 0
+    credentials = tmp_path / "demo.db.demo.json"
+    first = json.loads(credentials.read_text())
+    credentials.unlink()
+
+    result = run_wms("demo", "--no-serve", env={"WMS_DATABASE_URL": url}, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    second = json.loads(credentials.read_text())
+    assert second["webhook_secret"] == first["webhook_secret"]
+    assert f"password {second['supervisor_password']}" in result.stdout
+    assert second["supervisor_password"] != first["supervisor_password"]
