@@ -74,8 +74,11 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
         if check_migrations:
             await check_schema(database.read_engine)
         log.info("server started", database=settings.database_url.split("@")[-1], channels=type(channels._backend).__name__)
+        from app.domain.outbound.scheduler import outbound_scheduler
+
         try:
-            yield
+            async with outbound_scheduler(database, base_url=settings.starshipit_base_url, channels=channels):
+                yield
         finally:
             await database.dispose()
             log.info("server stopped")
