@@ -22,6 +22,7 @@ __all__ = ["fetch_skus", "send_delivery", "simulate"]
 
 RETRIES = 3
 MAX_ORDERS = 100_000
+MAX_PRODUCT_PAGES = 200
 
 
 def fetch_skus(client: httpx.Client, base_url: str, username: str, password: str) -> list[str]:
@@ -32,17 +33,17 @@ def fetch_skus(client: httpx.Client, base_url: str, username: str, password: str
     headers = {"Authorization": f"Bearer {response.json()['token']}"}
     skus: list[str] = []
     offset = 0
-    while True:
+    # Page until an empty page (the server may cap the page size below the limit asked for).
+    for _ in range(MAX_PRODUCT_PAGES):
         response = client.get(f"{base_url}/api/v1/products", headers=headers, params={"limit": 500, "offset": offset})
         if response.status_code != 200:
             raise click.ClickException(f"GET /api/v1/products failed with HTTP {response.status_code}: {response.text[:200]}")
         body = response.json()
-        rows = body if isinstance(body, list) else body.get("items") or body.get("data") or []
-        skus += [str(row["sku"]) for row in rows if row.get("active", True)]
-        total = body.get("total") if isinstance(body, dict) else None
-        offset += len(rows)
-        if not rows or total is None or offset >= int(total):
+        rows = body if isinstance(body, list) else body.get("items") or []
+        if not rows:
             break
+        skus += [str(row["sku"]) for row in rows if row.get("active", True)]
+        offset += len(rows)
     return sorted(set(skus))
 
 
