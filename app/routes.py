@@ -24,6 +24,7 @@ def collect_route_handlers() -> list[Any]:
     from app.domain.inbound.controllers import PurchaseOrderController, PutawayController, ReceiptController
     from app.domain.jobs.controllers import JobController
     from app.domain.counts.controllers import CycleCountController, StocktakeController
+    from app.domain.replenishment.controllers import ReplenishmentController
     from app.domain.handheld.controllers import HandheldController
     from app.domain.barcodes.controllers import BarcodeController, ProductBarcodeController, ScannerSetupController
 
@@ -34,7 +35,7 @@ def collect_route_handlers() -> list[Any]:
     handlers += [StarshipitWebhookController, WebhookEventController]
     handlers += [LocationController, ProductController, SupplierController, WarehouseSettingsController, ZoneController]
     handlers += [PurchaseOrderController, PutawayController, ReceiptController, JobController]
-    handlers += [StocktakeController, CycleCountController]
+    handlers += [StocktakeController, CycleCountController, ReplenishmentController]
     handlers += [OutboundController, PackBenchController, ReconciliationController]
     handlers += [HandheldController]
     handlers += [BarcodeController, ProductBarcodeController, ScannerSetupController]
