@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,7 @@ import msgspec
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.exceptions import WebSocketDisconnect
+from litestar.security.jwt import Token
 from sqlalchemy import select
 
 from app.db import Database
@@ -45,6 +47,7 @@ from app.domain.live.schemas import (
     UnsubscribeMessage,
 )
 from app.lib.logging import get_logger
+from app.lib.timeutil import utcnow
 
 __all__ = ["AUTH_TIMEOUT_SECONDS", "MAX_SUBSCRIPTIONS", "live_socket"]
 
@@ -284,8 +287,11 @@ async def _send_raw(socket: WebSocket, message: msgspec.Struct) -> None:
     await socket.send_text(_encoder.encode(message).decode())
 
 
-async def _authenticate(socket: WebSocket, jwt_auth: Any) -> AuthUser | None:
-    """Read the token from ``?token=`` or the first message; send an error and return None on failure."""
+async def _authenticate(socket: WebSocket, jwt_auth: Any) -> tuple[AuthUser, datetime] | None:
+    """Read the token from ``?token=`` or the first message and return its user and expiry time.
+
+    On failure send an error and return None.
+    """
     token = socket.query_params.get("token")
     if token is None:
         try:
@@ -306,7 +312,10 @@ async def _authenticate(socket: WebSocket, jwt_auth: Any) -> AuthUser | None:
     user = read_token(jwt_auth, token)
     if user is None:
         await _send_raw(socket, ErrorMessage(code="not_authenticated", message="the token is invalid or expired: sign in again"))
-    return user
+        return None
+    # read_token has verified the signature, so decoding again only reads the expiry claim.
+    expires_at = Token.decode(token, secret=jwt_auth.token_secret, algorithm=jwt_auth.algorithm).exp
+    return user, expires_at
 
 
 @websocket("/ws", name="live_socket")
@@ -318,16 +327,25 @@ async def live_socket(socket: WebSocket) -> None:
     registry.sockets += 1
     connection: LiveConnection | None = None
     try:
-        user = await _authenticate(socket, state.jwt_auth)
-        if user is None:
+        signed_in = await _authenticate(socket, state.jwt_auth)
+        if signed_in is None:
             await socket.close(code=CLOSE_NOT_AUTHENTICATED, reason="not authenticated")
             return
+        user, expires_at = signed_in
         registry.authenticated += 1
         connection = LiveConnection(socket, user, state.channels, state.db, registry)
         log.info("live socket opened", user_id=str(user.id), username=user.username)
         await connection.send(ReadyMessage(username=user.username, role=user.role))
         while True:
-            message = _decode(await _receive(socket))
+            try:
+                raw = await asyncio.wait_for(_receive(socket), timeout=max((expires_at - utcnow()).total_seconds(), 0))
+            except TimeoutError:
+                # A socket outlives its token only until the expiry: then the client signs in again.
+                log.info("live socket token expired", user_id=str(user.id))
+                await connection.send(ErrorMessage(code="not_authenticated", message="the token has expired: sign in again"))
+                await socket.close(code=CLOSE_NOT_AUTHENTICATED, reason="token expired")
+                return
+            message = _decode(raw)
             if isinstance(message, ErrorMessage):
                 await connection.send(message)
                 continue

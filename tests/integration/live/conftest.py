@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -31,9 +32,10 @@ class InProcessServer:
     ws_url: str
 
 
-@pytest.fixture
-async def inproc_server(settings: Settings, seed: Seed) -> AsyncIterator[InProcessServer]:
-    app = create_app(dataclasses.replace(settings, status_history_resume_max=RESUME_MAX))
+@asynccontextmanager
+async def serve_in_process(settings: Settings) -> AsyncIterator[InProcessServer]:
+    """Serve the app for ``settings`` with uvicorn on a free loopback port until the block ends."""
+    app = create_app(settings)
     # Bind and listen before serving: clients that connect early wait in the backlog, so the
     # tests need no start-up wait.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -48,6 +50,12 @@ async def inproc_server(settings: Settings, seed: Seed) -> AsyncIterator[InProce
         server.should_exit = True
         await task
         listener.close()
+
+
+@pytest.fixture
+async def inproc_server(settings: Settings, seed: Seed) -> AsyncIterator[InProcessServer]:
+    async with serve_in_process(dataclasses.replace(settings, status_history_resume_max=RESUME_MAX)) as server:
+        yield server
 
 
 async def sign_in(base_url: str, body: dict) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -288,3 +288,24 @@ async def test_tracking_change_pushed_once(inproc_server: InProcessServer, db, s
     assert first["order_id"] == str(order_id)
     assert second["type"] == "order_status"
     assert second["seq"] == change.seq
+
+
+async def test_expired_token_closes_socket(inproc_server: InProcessServer, seed: Seed) -> None:
+    jwt_auth = inproc_server.app.state.jwt_auth
+    token = jwt_auth.create_token(
+        identifier=str(seed.operator_id), token_expiration=timedelta(seconds=1), token_extras={"username": "op1", "role": "operator"}
+    )
+
+    async with connect(inproc_server.ws_url) as socket:
+        await socket.send(json.dumps({"type": "auth", "token": token}))
+        ready = await _receive(socket)
+        # No message is sent: the server closes the socket when the token expires.
+        expired = await _receive(socket)
+        with pytest.raises(ConnectionClosed) as closed:
+            await socket.recv()
+
+    assert ready["type"] == "ready"
+    assert expired["code"] == "not_authenticated"
+    assert "expired" in expired["message"]
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4401
