@@ -3,7 +3,8 @@
 A client sends ``auth`` first (unless the URL carries ``?token=``), then ``subscribe`` to a
 warehouse or an order, optionally with ``last_seq`` to receive what it missed. The server sends
 ``order_status`` events (see :class:`app.domain.live.publisher.StatusChange`), acknowledgements,
-``resync`` when too much was missed, and ``error`` for a message it cannot use.
+``resync`` when too much was missed, and ``error`` for a message it cannot use. Other messages
+published on the same channels, such as ``order_tracking`` and ``alert``, are forwarded as they are.
 """
 
 from __future__ import annotations

@@ -191,3 +191,19 @@ async def test_movements_swapped_window_400(app_client, operator_headers) -> Non
     response = await app_client.get("/api/v1/movements", params=params, headers=operator_headers)
 
     assert response.status_code == 400
+
+
+async def test_stock_by_warehouse(app_client, db, seed: Seed, operator_headers, admin_headers) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 4)
+    created = await app_client.post("/api/v1/warehouses", json={"code": "WH2", "name": "Second"}, headers=admin_headers)
+    assert created.status_code == 201
+
+    here = (await app_client.get("/api/v1/stock", params={"sku": "SKU-A", "warehouse": "WH1"}, headers=operator_headers)).json()
+    elsewhere = (await app_client.get("/api/v1/stock", params={"sku": "SKU-A", "warehouse": "WH2"}, headers=operator_headers)).json()
+    unknown = await app_client.get("/api/v1/stock", params={"sku": "SKU-A", "warehouse": "WH9"}, headers=operator_headers)
+
+    assert here["on_hand"] == 4
+    assert elsewhere["on_hand"] == 0
+    assert elsewhere["rows"] == []
+    assert unknown.status_code == 404
+    assert "WH9" in unknown.json()["message"]
