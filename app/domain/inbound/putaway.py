@@ -234,6 +234,13 @@ async def putaway_stock(
     else:
         suggestion = await suggest_putaway(session, product=product, batch=batch_code, quantity=quantity, warehouse_id=source.warehouse_id, exclude_location_id=source.id)
 
+    if suggestion.rule == "job" and suggestion.location is not None and suggestion.location.id != target.id:
+        # The job planned the whole line at receipt; a part that fits a better place now (the pick
+        # face, for a smaller quantity) follows the current suggestion instead.
+        current = await suggest_putaway(session, product=product, batch=batch_code, quantity=quantity, warehouse_id=source.warehouse_id, exclude_location_id=source.id)
+        if current.location is not None and current.location.id == target.id:
+            suggestion = current
+
     warnings: list[str] = []
     overridden = False
     if suggestion.location is not None and suggestion.location.id != target.id:
