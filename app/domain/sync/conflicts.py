@@ -6,7 +6,7 @@ has a test in ``tests/integration/sync/test_conflicts.py``.
 
 1. **Stock driven negative.** A move or adjustment that takes more than the server thinks is there
    is applied. The ledger opens a ``negative_stock`` discrepancy so a supervisor schedules a count,
-   and the command is answered ``applied_with_warning``.
+   and the command's status is ``applied_with_warning``.
 2. **Location archived since.** Units moved into (or found in) a location that was archived
    meanwhile are recorded there, because that is where they are. An ``archived_location``
    discrepancy asks someone to move them out, and the command is ``applied_with_warning``.
@@ -97,8 +97,8 @@ async def record_job_progress(
         assignee = await session.get(User, job.assigned_to_id)
         name = assignee.username if assignee else str(job.assigned_to_id)
         warnings.append(f"job {job.id} is now assigned to {name}: your move was counted on it, so tell {name} it is done")
-        # The work was done physically, so it counts although the job was reassigned meanwhile;
-        # the jobs service would refuse an operator working on someone else's job.
+        # The work was done physically, so it counts although the job was reassigned meanwhile.
+        # The jobs service rejects progress from an operator on someone else's job, so it is not used here.
         line.quantity_done += units
         if job.status != JobStatus.IN_PROGRESS.value:
             job.status = JobStatus.IN_PROGRESS.value

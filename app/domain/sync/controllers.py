@@ -40,7 +40,7 @@ class SyncController(Controller):
 
     @post("/", operation_id="SyncCommands", status_code=200)
     async def sync(self, request: Request[AuthUser, object, State], state: State, db: DatabaseDep) -> SyncResponse:
-        """Apply a device's queued scan commands; answer each one (applied, duplicate, rejected or retry)."""
+        """Apply a device's queued scan commands and return a result for each (applied, duplicate, rejected or retry)."""
         body = decode_body(await request.body(), SyncRequest)
         return await apply_sync_batch(db, state.settings, request.user, body, channels=state.channels)
 
@@ -48,7 +48,7 @@ class SyncController(Controller):
     async def reference(
         self,
         db: DatabaseDep,
-        since: Annotated[str | None, QueryParameter(description="Cursor of the previous answer; omit for everything.")] = None,
+        since: Annotated[str | None, QueryParameter(description="Cursor from the previous response; omit it to get everything.")] = None,
     ) -> ReferenceData:
         """Return products, barcodes, locations and open jobs for offline use, changed since the cursor."""
         async with db.read() as session:

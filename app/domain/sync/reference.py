@@ -1,9 +1,9 @@
 """Reference data for offline work: products with barcodes, locations and open jobs, as deltas.
 
 The cursor is the server's clock when a fetch started. The next fetch returns every row whose
-``updated_at`` is later than the cursor minus :data:`CURSOR_OVERLAP`, because a row is stamped when
-its transaction writes it, not when that transaction commits, and a transaction that was still
-open during the previous fetch would otherwise be missed. Rows sent twice are harmless: devices
+``updated_at`` is later than the cursor minus :data:`CURSOR_OVERLAP`. The overlap exists because a
+row is stamped when its transaction writes it, not when that transaction commits, so a transaction
+still open during the previous fetch would otherwise be missed. Rows sent twice are harmless: devices
 upsert by id. Archived locations and inactive products come with their flags set, and jobs that
 closed since the cursor are listed in ``closed_job_ids``.
 """
@@ -41,11 +41,11 @@ _CLOSED = (JobStatus.COMPLETED.value, JobStatus.FAILED.value, JobStatus.CANCELLE
 def parse_cursor(cursor: str) -> datetime:
     """Read a cursor returned by an earlier fetch; raise InvalidInputError for anything else."""
     if not cursor.startswith(_CURSOR_PREFIX):
-        raise InvalidInputError(f"cursor {cursor!r} is invalid: send the cursor of the last answer, or none for everything", field="since")
+        raise InvalidInputError(f"cursor {cursor!r} is invalid: send the cursor from the last response, or none to get everything", field="since")
     try:
         return parse_timestamp(cursor[len(_CURSOR_PREFIX) :])
     except ValueError:
-        raise InvalidInputError(f"cursor {cursor!r} is invalid: send the cursor of the last answer, or none for everything", field="since") from None
+        raise InvalidInputError(f"cursor {cursor!r} is invalid: send the cursor from the last response, or none to get everything", field="since") from None
 
 
 async def _products(session: AsyncSession, changed_after: datetime | None) -> list[ReferenceProduct]:

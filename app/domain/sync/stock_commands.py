@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 
 from app.db.models import NO_BATCH, Location, MovementReason
-from app.domain.barcodes import ProductMatch, resolve_location, resolve_product
+from app.domain.barcodes import LocationMatch, ProductMatch, resolve_location, resolve_product
 from app.domain.stock.adjustments import check_adjustment_limit
 from app.domain.stock.ledger import MovementResult, record_movement
 from app.domain.stock.operations import adjust_stock, move_stock
@@ -62,7 +62,7 @@ def choose_batch(typed: str | None, product: ProductMatch, item_scan: str) -> st
     """Return the batch typed by the operator or read from the label; a disagreement is rejected."""
     if typed and product.batch and typed != product.batch:
         raise InvalidInputError(
-            f"batch {typed!r} was typed but the label {item_scan!r} says batch {product.batch!r}: rescan or correct the batch",
+            f"batch {typed!r} was typed but the label {item_scan!r} carries batch {product.batch!r}: rescan or correct the batch",
             code="batch_mismatch",
         )
     return typed or product.batch or NO_BATCH
@@ -71,6 +71,36 @@ def choose_batch(typed: str | None, product: ProductMatch, item_scan: str) -> st
 def _units(quantity: int, product: ProductMatch) -> int:
     # A pack barcode (case of 12) counts its units per scanned quantity.
     return quantity * max(product.units, 1)
+
+
+async def _move_into_archived(
+    context: CommandContext,
+    source: LocationMatch,
+    target: LocationMatch,
+    product: ProductMatch,
+    units: int,
+    batch: str,
+    movement_fields: dict[str, object],
+) -> tuple[MovementResult, str]:
+    # The units are physically in the archived location now: record them there and flag it.
+    # move_stock rejects an archived destination, which is right before the move but not after it.
+    if source.warehouse_id != target.warehouse_id:
+        raise InvalidInputError(f"{source.code} and {target.code} are in different warehouses: transfer stock instead of moving it")
+    moved = await record_movement(
+        context.session,
+        product_id=product.product_id,
+        sku=product.sku,
+        quantity=units,
+        reason=MovementReason.MOVE,
+        from_location_id=source.location_id,
+        to_location_id=target.location_id,
+        batch=batch,
+        **movement_fields,  # type: ignore[arg-type]
+    )
+    location = await context.session.get(Location, target.location_id)
+    assert location is not None
+    warning = await flag_archived_location(context.session, location, product, units, moved.movement.id)
+    return moved, warning
 
 
 @register_command("move", MovePayload)
@@ -90,23 +120,8 @@ async def apply_move(context: CommandContext, payload: MovePayload) -> CommandOu
     }
     warnings: list[str] = []
     if target.archived:
-        # The units are physically in the archived location now; record that and flag it.
-        if source.warehouse_id != target.warehouse_id:
-            raise InvalidInputError(f"{source.code} and {target.code} are in different warehouses: transfer stock instead of moving it")
-        moved: MovementResult = await record_movement(
-            session,
-            product_id=product.product_id,
-            sku=product.sku,
-            quantity=units,
-            reason=MovementReason.MOVE,
-            from_location_id=source.location_id,
-            to_location_id=target.location_id,
-            batch=batch,
-            **movement_fields,
-        )
-        location = await session.get(Location, target.location_id)
-        assert location is not None
-        warnings.append(await flag_archived_location(session, location, product, units, moved.movement.id))
+        moved, archived_warning = await _move_into_archived(context, source, target, product, units, batch, movement_fields)
+        warnings.append(archived_warning)
     else:
         moved = await move_stock(
             session,
@@ -117,6 +132,7 @@ async def apply_move(context: CommandContext, payload: MovePayload) -> CommandOu
             batch=batch,
             **movement_fields,
         )
+
     warnings.extend(moved.warnings)
     result: dict[str, object] = {
         "movement_id": moved.movement.id,

@@ -39,7 +39,7 @@ class PreparedCommand:
     payload: msgspec.Struct
     fingerprint: str
     device_time: datetime
-    # The index of an earlier copy of the same command in this batch, answered as its duplicate.
+    # The index of an earlier copy of the same command in this batch, reported as its duplicate.
     copy_of: int | None = None
 
 
@@ -81,11 +81,11 @@ def prepare_batch(request: SyncRequest, batch_max: int) -> list[PreparedCommand]
 
     Raises InvalidInputError (400) for a batch over ``batch_max``, a command of another device, an
     unknown type, a payload that does not match its Struct, or two different commands sharing one
-    ``device_seq``; raises CommandIdReusedError (422) for one command id with two payloads.
+    ``device_seq``. Raises CommandIdReusedError (422) for one command id with two payloads.
     """
     if len(request.commands) > batch_max:
         raise InvalidInputError(
-            f"the batch holds {len(request.commands)} commands, more than the maximum of {batch_max}: send them in smaller batches",
+            f"the batch contains {len(request.commands)} commands, more than the maximum of {batch_max}: send them in smaller batches",
             field="commands",
             maximum=batch_max,
         )

@@ -52,7 +52,7 @@ async def device_headers(app_client: AsyncTestClient, seed: Seed) -> dict[str, s
 
 @pytest.fixture
 def sync_server(database_url: str, seed: Seed) -> Iterator[LiveServer]:
-    """A live ``wms serve`` that also knows the test-only command types."""
+    """A live ``wms serve`` that also registers the test-only command types."""
     server = LiveServer(database_url, env={"WMS_EXTRA_COMMAND_MODULES": TEST_COMMAND_MODULE})
     server.start()
     yield server

@@ -1,4 +1,4 @@
-"""POST /api/v1/sync: answers per command, malformed batches, gaps, operators and devices."""
+"""POST /api/v1/sync: results per command, malformed batches, gaps, operators and devices."""
 
 from __future__ import annotations
 

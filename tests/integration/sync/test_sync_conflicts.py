@@ -125,12 +125,12 @@ async def test_job_other_product(app_client: AsyncTestClient, device_headers: di
 
 
 async def test_unknown_barcode_rejected(app_client: AsyncTestClient, device_headers: dict, supervisor_headers: dict, db: Database, seed: Seed) -> None:
-    body = batch("HH-1", command("adjust", {"location": "A-01-01", "item": "99999999999994", "quantity_change": 1, "reason_code": "found"}, 1))
+    body = batch("HH-1", command("adjust", {"location": "A-01-01", "item": "99999999999997", "quantity_change": 1, "reason_code": "found"}, 1))
     result = await sync_one(app_client, device_headers, body)
     assert result["status"] == "rejected"
     assert result["code"] == "unknown_barcode"
     items = (await app_client.get("/api/v1/sync/attention", headers=supervisor_headers)).json()
-    assert [item["payload"]["item"] for item in items] == ["99999999999994"]
+    assert [item["payload"]["item"] for item in items] == ["99999999999997"]
 
 
 async def test_picked_units_return_job(db: Database, seed: Seed) -> None:

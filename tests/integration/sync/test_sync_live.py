@@ -1,4 +1,4 @@
-"""Offline replay against a real server: concurrent flushes, lost answers and concurrent devices."""
+"""Offline replay against a real server: concurrent flushes, lost responses and concurrent devices."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ async def test_s1_concurrent_flushes(sync_server: LiveServer, sync_server_log: S
 
 
 def post_and_hang_up(url: str, body: bytes, token: str) -> None:
-    """Send a sync request over a raw socket and close it without reading the answer."""
+    """Send a sync request over a raw socket and close it without reading the response."""
     parts = urlsplit(url)
     request = (
         f"POST /api/v1/sync HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\nContent-Type: application/json\r\n"
@@ -104,7 +104,7 @@ async def test_s2_lost_answer_resend(sync_server: LiveServer, sync_server_log: S
         headers = await sign_in(client, seed, device)
         token = headers["Authorization"].removeprefix("Bearer ")
         body = msgspec.json.encode(batch(device, scan))
-        # The connection drops before the answer arrives; the server still commits.
+        # The connection drops before the response arrives; the server still commits.
         await anyio.to_thread.run_sync(post_and_hang_up, sync_server.url, body, token)
         await sync_server_log.wait_for(f"event='sync batch finished' device_id='{device}'")
         assert await on_hand(db, seed, "SKU-A", "B-01-01") == 4

@@ -122,7 +122,7 @@ def test_replays_match_clean_run(seeded_template: tuple[Path, Seed], actions_lis
         rng.shuffle(delivery)
         messy.append(delivery)
         if rng.random() < 0.3:
-            messy.append(list(delivery))  # a resend after a lost answer
+            messy.append(list(delivery))  # a resend after a lost response
     final = list(commands) + [rng.choice(commands)]
     rng.shuffle(final)
     messy.append(final)
