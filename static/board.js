@@ -139,7 +139,17 @@ async function loadOrders() {
   renderAll();
 }
 
+// Orders being fetched, and those that changed again meanwhile: a burst of changes to one order
+// costs at most two requests.
+const refreshing = new Set();
+const refreshAgain = new Set();
+
 async function refreshOrder(orderId) {
+  if (refreshing.has(orderId)) {
+    refreshAgain.add(orderId);
+    return;
+  }
+  refreshing.add(orderId);
   try {
     const detail = await api(`/api/v1/orders/${orderId}`);
     const summary = summaryFromDetail(detail);
@@ -151,6 +161,9 @@ async function refreshOrder(orderId) {
     renderAll(orderId);
   } catch (error) {
     showMessage(`Order ${orderId} could not be loaded: ${error.message}`);
+  } finally {
+    refreshing.delete(orderId);
+    if (refreshAgain.delete(orderId)) refreshOrder(orderId);
   }
 }
 
