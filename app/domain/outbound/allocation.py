@@ -110,6 +110,7 @@ async def _load_candidates(
     product_ids: list[UUID],
     expiry_cutoff: date,
     exclude_location_ids: set[UUID],
+    rules: dict[UUID, tuple[UUID | None, str]],
 ) -> dict[UUID, list[_Candidate]]:
     statement = (
         select(StockBalance, Location, Batch.expiry, Batch.created_at)
@@ -125,9 +126,7 @@ async def _load_candidates(
         .order_by(StockBalance.product_id, StockBalance.location_id, StockBalance.batch)
         .with_for_update(of=StockBalance)
     )
-    own_faces = dict(
-        (await session.execute(select(Product.id, Product.pick_face_location_id).where(Product.id.in_(product_ids)))).tuples().all()
-    )
+    own_faces = {product_id: face for product_id, (face, _rule) in rules.items()}
     candidates: dict[UUID, list[_Candidate]] = defaultdict(list)
     for balance, location, expiry, batch_created in (await session.execute(statement)).all():
         if location.id in exclude_location_ids:
@@ -214,10 +213,16 @@ async def allocate_lines(
         return plan
     product_ids = sorted({line.product_id for line, _ in needs}, key=str)  # type: ignore[misc]
     cutoff = (today or utcnow().date()) + timedelta(days=max(0, min_shelf_life_days))
-    candidates = await _load_candidates(session, order.warehouse_id, product_ids, cutoff, exclude_location_ids or set())
-    rules = dict((await session.execute(select(Product.id, Product.allocation_rule).where(Product.id.in_(product_ids)))).tuples().all())
+    rules = {
+        product_id: (face, rule)
+        for product_id, face, rule in (
+            await session.execute(select(Product.id, Product.pick_face_location_id, Product.allocation_rule).where(Product.id.in_(product_ids)))
+        ).all()
+    }
+    candidates = await _load_candidates(session, order.warehouse_id, product_ids, cutoff, exclude_location_ids or set(), rules)
     for product_id, rows in candidates.items():
-        rows.sort(key=lambda candidate: _sort_key(candidate, rules.get(product_id) == "FEFO"))
+        fefo = rules.get(product_id, (None, "FIFO"))[1] == "FEFO"
+        rows.sort(key=lambda candidate: _sort_key(candidate, fefo))
 
     picks: list[tuple[OrderLine, _Candidate, int]] = []
     for line, need in needs:

@@ -20,12 +20,14 @@ from app.db.models import (
     OrderLine,
     OrderRouting,
     OrderStatus,
+    OutboundSettings,
+    RoutingFlow,
 )
 from app.domain.jobs.services import JobLineSpec, create_job
 from app.domain.live.publisher import StatusChange
 from app.domain.orders.status import record_status_change
 from app.domain.outbound.allocation import Shortfall, allocate_lines, line_need
-from app.domain.outbound.routing import get_outbound_settings, is_wms_outbound
+from app.domain.outbound.routing import get_outbound_settings, route_order
 from app.lib.errors import ConflictError, InsufficientStockError, InvalidInputError, NotFoundError
 from app.lib.logging import get_logger
 from app.lib.timeutil import utcnow
@@ -84,9 +86,11 @@ async def _active_lines(session: AsyncSession, order_id: UUID) -> list[OrderLine
     return list((await session.scalars(statement)).all())
 
 
-async def allocate_order(session: AsyncSession, order: Order, *, allow_partial: bool = False) -> tuple[list[Allocation], list[Shortfall]]:
+async def allocate_order(
+    session: AsyncSession, order: Order, *, allow_partial: bool = False, settings: OutboundSettings | None = None
+) -> tuple[list[Allocation], list[Shortfall]]:
     """Allocate every active line of ``order`` that still needs units (FEFO/FIFO, pick faces first)."""
-    settings = await get_outbound_settings(session, order.warehouse_id)
+    settings = settings or await get_outbound_settings(session, order.warehouse_id)
     lines = await _active_lines(session, order.id)
     needs = [(line, line_need(line)) for line in lines]
     plan = await allocate_lines(
@@ -153,7 +157,11 @@ async def release_order(
         )
     if order.on_hold:
         raise ConflictError(f"order {order.order_number} is on hold: take it off hold first", code="order_on_hold", order_number=order.order_number)
-    if not await is_wms_outbound(session, order):
+    routing = await session.scalar(select(OrderRouting).where(OrderRouting.order_id == order.id))
+    if routing is None:
+        await route_order(session, order)
+        routing = await session.scalar(select(OrderRouting).where(OrderRouting.order_id == order.id))
+    if routing is None or routing.flow != RoutingFlow.WMS:
         raise ConflictError(
             f"order {order.order_number} is routed to Starshipit's own flow ({order.routed_by}): it is not released in the WMS",
             code="order_not_wms_outbound",
@@ -161,7 +169,7 @@ async def release_order(
         )
     settings = await get_outbound_settings(session, order.warehouse_id)
     partial = settings.allow_partial_release if allow_partial is None else allow_partial
-    allocations, shortfalls = await allocate_order(session, order, allow_partial=partial)
+    allocations, shortfalls = await allocate_order(session, order, allow_partial=partial, settings=settings)
     if not allocations:
         existing = await session.scalar(
             select(Allocation.id).where(Allocation.order_id == order.id, Allocation.status.in_(AllocationStatus.OPEN)).limit(1)
@@ -181,8 +189,7 @@ async def release_order(
             )
     job = await create_pick_job(session, order, allocations)
     change = await record_status_change(session, order, OrderStatus.RELEASED, cause)
-    routing = await session.scalar(select(OrderRouting).where(OrderRouting.order_id == order.id))
-    if routing is not None:
+    if routing.short_since is not None or shortfalls:
         routing.short_since = utcnow() if shortfalls else None
         routing.short_detail = "; ".join(f"{s.sku} short {s.requested - s.available}" for s in shortfalls)
     await session.flush()
