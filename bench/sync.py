@@ -130,6 +130,7 @@ class ServerProcess:
 
         threading.Thread(target=drain, daemon=True).start()
         if not ready.wait(STARTUP_TIMEOUT) or process.poll() is not None:
+            self.kill()
             raise RuntimeError("wms serve did not start:\n" + "".join(self.output[-40:]))
 
     def kill(self) -> None:

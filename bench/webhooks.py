@@ -8,6 +8,9 @@ The script runs three kinds of process, all on loopback:
 3. a client process (this file, ``--client``) that posts signed order events one after another
    on one keep-alive connection and times each request.
 
+The server's CPU time per request (user plus system, warm-up requests included) is read from
+/proc, which tells time spent computing apart from time spent waiting on fsync or for a core.
+
 Both servers receive the same number of requests with bodies of the same shape, in the same
 run, so the ratio of their rates is a measure of what the WMS adds (signature check, raw event
 log, dedup key, applying the event to orders and stock, commit with synchronous=FULL) on this
@@ -145,6 +148,12 @@ class Server:
         self.stop()
         raise RuntimeError("server did not start:\n" + "".join(self.output))
 
+    def cpu_seconds(self) -> float:
+        """Return the user plus system CPU time the process has used, read from /proc."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # utime and stime are fields 14 and 15 of proc(5); the split starts at field 3.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def _drain(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
@@ -222,14 +231,18 @@ def run_benchmark(events: int, warmup: int, seed: int) -> dict[str, object]:
             "Uvicorn running on",
         )
         try:
+            cpu_before = wms.cpu_seconds()
             wms_result = _client_process(f"http://127.0.0.1:{wms_port}/webhooks/starshipit/demo/orders", events, warmup, seed)
+            wms_result["server_cpu_ms"] = (wms.cpu_seconds() - cpu_before) * 1000 / (events + warmup)
         finally:
             wms.stop()
 
         bare_port = _free_port()
         bare = Server([sys.executable, "-u", __file__, "--serve-bare", "--port", str(bare_port)], {**os.environ}, "Uvicorn running on")
         try:
+            cpu_before = bare.cpu_seconds()
             bare_result = _client_process(f"http://127.0.0.1:{bare_port}/webhooks/starshipit/demo/orders", events, warmup, seed)
+            bare_result["server_cpu_ms"] = (bare.cpu_seconds() - cpu_before) * 1000 / (events + warmup)
         finally:
             bare.stop()
 
@@ -238,7 +251,7 @@ def run_benchmark(events: int, warmup: int, seed: int) -> dict[str, object]:
         "wms": wms_result,
         "bare": bare_result,
         "ratio": wms_result["events_per_second"] / bare_result["events_per_second"],
-        "verify": verify.stdout.strip().splitlines()[-1] if verify.stdout.strip() else verify.stderr.strip(),
+        "verify": (verify.stdout.strip().splitlines()[-1] if verify.stdout.strip() else verify.stderr.strip()).replace(f" on {database_url}", ""),
         "machine": describe_machine(),
     }
 
@@ -249,12 +262,13 @@ def to_markdown(result: dict[str, object], command: str) -> str:
     lines = [
         f"Command: `{command}`",
         "",
-        "| server | events | events/s | p50 ms | p99 ms | non-2xx |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| server | events | events/s | p50 ms | p99 ms | server CPU ms/request | non-2xx |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, row in (("wms serve, /webhooks/starshipit/demo/orders", wms), ("bare Litestar POST route", bare)):
         lines.append(
-            f"| {name} | {row['events']:.0f} | {row['events_per_second']:.1f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['failures']:.0f} |"
+            f"| {name} | {row['events']:.0f} | {row['events_per_second']:.1f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} "
+            f"| {row['server_cpu_ms']:.2f} | {row['failures']:.0f} |"
         )
     lines += [
         "",
@@ -287,7 +301,9 @@ def main() -> None:
         return
     result = run_benchmark(args.events, args.warmup, args.seed)
     if args.markdown:
-        print(to_markdown(result, "python bench/webhooks.py " + " ".join(sys.argv[1:])))
+        settings = " ".join(f"{name}={value}" for name, value in sorted(os.environ.items()) if name.startswith("WMS_"))
+        command = " ".join(part for part in (settings, "python bench/webhooks.py", *sys.argv[1:]) if part)
+        print(to_markdown(result, command))
     else:
         print(json.dumps(result, indent=2))
     failed = result["wms"]["failures"] + result["bare"]["failures"]  # type: ignore[index]
