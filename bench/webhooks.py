@@ -247,11 +247,13 @@ def run_benchmark(events: int, warmup: int, seed: int) -> dict[str, object]:
             bare.stop()
 
         verify = subprocess.run([sys.executable, "-m", "app.cli", "verify"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    verify_output = verify.stdout.strip() or verify.stderr.strip()
+    verify_summary = verify_output.splitlines()[-1].replace(f" on {database_url}", "") if verify_output else f"exit status {verify.returncode}"
     return {
         "wms": wms_result,
         "bare": bare_result,
         "ratio": wms_result["events_per_second"] / bare_result["events_per_second"],
-        "verify": (verify.stdout.strip().splitlines()[-1] if verify.stdout.strip() else verify.stderr.strip()).replace(f" on {database_url}", ""),
+        "verify": verify_summary,
         "machine": describe_machine(),
     }
 
