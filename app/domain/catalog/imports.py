@@ -169,7 +169,7 @@ async def import_locations(session: AsyncSession, data: bytes, *, warehouse: str
             updates.append({"id": current[0], "updated_at": now, **values})
     # Updates go first: a barcode moving from one location to another must be free before the insert.
     await _execute_chunked(session, update(Location), updates)
-    await _execute_chunked(session, insert(Location), inserts)
+    await _execute_chunked(session, insert(Location.__table__), inserts)
     log.info("locations imported", rows=len(parsed), created=len(inserts), updated=len(updates))
     return ImportResult(rows=len(parsed), created=len(inserts), updated=len(updates))
 
@@ -309,8 +309,8 @@ async def import_products(session: AsyncSession, data: bytes) -> ImportResult:
             elif owner[1] != units:
                 barcode_updates.append((code, units))
     await _execute_chunked(session, update(Product), product_updates)
-    await _execute_chunked(session, insert(Product), product_inserts)
-    await _execute_chunked(session, insert(ProductBarcode), barcode_inserts)
+    await _execute_chunked(session, insert(Product.__table__), product_inserts)
+    await _execute_chunked(session, insert(ProductBarcode.__table__), barcode_inserts)
     for code, units in barcode_updates:
         await session.execute(update(ProductBarcode).where(ProductBarcode.code == code).values(units=units, updated_at=now))
     log.info("products imported", rows=len(parsed), created=len(product_inserts), updated=len(product_updates), barcodes=len(barcode_inserts))

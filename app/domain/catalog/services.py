@@ -4,27 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from app.db.models import Location, LocationType, Product, ProductBarcode, PutawayMode, Supplier, Warehouse, Zone
-from app.domain.catalog.codes import (
-    FieldProblem,
-    check_allocation_rule,
-    check_location_type,
-    check_min_max,
-    check_tracking,
-    normalize_product_barcode,
-)
+from app.db.models import Location, ProductBarcode, PutawayMode, Supplier, Warehouse, Zone
+from app.domain.catalog.codes import FieldProblem, check_location_type, check_min_max
+from app.domain.catalog.fields import check_page, invalid_input, percent, required_text, units
+from app.domain.catalog.products import create_product, find_pick_face, get_product, list_products, product_read, update_product
 from app.domain.catalog.schemas import (
-    BarcodeRead,
     LocationCreate,
     LocationRead,
     LocationUpdate,
-    ProductCreate,
-    ProductRead,
-    ProductUpdate,
     SupplierCreate,
     SupplierRead,
     SupplierUpdate,
@@ -42,6 +32,8 @@ __all__ = [
     "create_supplier",
     "create_zone",
     "find_pick_face",
+    "get_location",
+    "get_product",
     "get_warehouse",
     "list_locations",
     "list_products",
@@ -56,31 +48,6 @@ __all__ = [
     "update_warehouse",
     "update_zone",
 ]
-
-
-def _invalid(problem: FieldProblem) -> InvalidInputError:
-    return InvalidInputError(problem.message, field=problem.field, value=str(problem.value))
-
-
-def _required_text(value: str, field: str, maximum: int) -> str:
-    text = value.strip()
-    if not text:
-        raise InvalidInputError(f"{field} is empty: give a value", field=field)
-    if len(text) > maximum:
-        raise InvalidInputError(f"{field} {text!r} is longer than {maximum} characters", field=field)
-    return text
-
-
-def _percent(value: int, field: str) -> int:
-    if not 0 <= value <= 1000:
-        raise InvalidInputError(f"{field} {value} is out of range: use 0 to 1000 (percent)", field=field)
-    return value
-
-
-def _units(value: int, field: str) -> int:
-    if value < 0:
-        raise InvalidInputError(f"{field} {value} is negative: use 0 or more units", field=field)
-    return value
 
 
 # --- warehouses ---------------------------------------------------------------------------------
@@ -121,11 +88,11 @@ async def update_warehouse(session: AsyncSession, warehouse_id: UUID, data: Ware
     """Change a warehouse's receipt tolerance or count variance thresholds."""
     warehouse = await get_warehouse(session, warehouse_id)
     if data.receipt_tolerance_percent is not None:
-        warehouse.receipt_tolerance_percent = _percent(data.receipt_tolerance_percent, "receipt_tolerance_percent")
+        warehouse.receipt_tolerance_percent = percent(data.receipt_tolerance_percent, "receipt_tolerance_percent")
     if data.count_variance_units is not None:
-        warehouse.count_variance_units = _units(data.count_variance_units, "count_variance_units")
+        warehouse.count_variance_units = units(data.count_variance_units, "count_variance_units")
     if data.count_variance_percent is not None:
-        warehouse.count_variance_percent = _percent(data.count_variance_percent, "count_variance_percent")
+        warehouse.count_variance_percent = percent(data.count_variance_percent, "count_variance_percent")
     await session.flush()
     return warehouse
 
@@ -152,7 +119,7 @@ def _putaway_mode(value: str) -> str:
 async def create_zone(session: AsyncSession, data: ZoneCreate) -> Zone:
     """Create a zone; locations join it by naming its code."""
     warehouse = await get_warehouse(session, data.warehouse)
-    code = _required_text(data.code, "code", 40)
+    code = required_text(data.code, "code", 40)
     if await session.scalar(select(Zone.id).where(Zone.warehouse_id == warehouse.id, Zone.code == code)):
         raise ConflictError(f"zone {code!r} already exists in {warehouse.code}", field="code")
     zone = Zone(warehouse_id=warehouse.id, code=code, name=data.name.strip() or code, putaway_mode=_putaway_mode(data.putaway_mode))
@@ -167,7 +134,7 @@ async def update_zone(session: AsyncSession, zone_id: UUID, data: ZoneUpdate) ->
     if zone is None:
         raise NotFoundError(f"zone {zone_id} not found", zone_id=str(zone_id))
     if data.name is not None:
-        zone.name = _required_text(data.name, "name", 200)
+        zone.name = required_text(data.name, "name", 200)
     if data.putaway_mode is not None:
         zone.putaway_mode = _putaway_mode(data.putaway_mode)
     await session.flush()
@@ -212,13 +179,13 @@ async def _check_location_barcode_free(session: AsyncSession, barcode: str, loca
 async def create_location(session: AsyncSession, data: LocationCreate) -> Location:
     """Create a location; min and max are for pick faces and drive replenishment."""
     warehouse = await get_warehouse(session, data.warehouse)
-    code = _required_text(data.code, "code", 60)
-    barcode = _required_text(data.barcode if data.barcode is not None else code, "barcode", 80)
+    code = required_text(data.code, "code", 60)
+    barcode = required_text(data.barcode if data.barcode is not None else code, "barcode", 80)
     try:
         location_type = check_location_type(data.type)
         check_min_max(location_type, data.min_quantity, data.max_quantity)
     except FieldProblem as problem:
-        raise _invalid(problem) from None
+        raise invalid_input(problem) from None
     if await session.scalar(select(Location.id).where(Location.warehouse_id == warehouse.id, Location.code == code)):
         raise ConflictError(f"location {code!r} already exists in {warehouse.code}", field="code")
     await _check_location_barcode_free(session, barcode, None)
@@ -246,7 +213,7 @@ async def update_location(session: AsyncSession, location_id: UUID, data: Locati
     if location is None:
         raise NotFoundError(f"location {location_id} not found", location_id=str(location_id))
     if data.barcode is not None:
-        barcode = _required_text(data.barcode, "barcode", 80)
+        barcode = required_text(data.barcode, "barcode", 80)
         await _check_location_barcode_free(session, barcode, location.id)
         location.barcode = barcode
     try:
@@ -260,7 +227,7 @@ async def update_location(session: AsyncSession, location_id: UUID, data: Locati
             location.max_quantity = data.max_quantity
         check_min_max(location.type, location.min_quantity, location.max_quantity)
     except FieldProblem as problem:
-        raise _invalid(problem) from None
+        raise invalid_input(problem) from None
     if data.zone is not None:
         location.zone = data.zone.strip()
     if data.pick_sequence is not None:
@@ -287,7 +254,7 @@ async def list_locations(
     offset: int = 0,
 ) -> list[Location]:
     """List locations in pick sequence, filtered by warehouse, zone, type or code prefix."""
-    _check_page(limit, offset)
+    check_page(limit, offset)
     statement = select(Location).order_by(Location.pick_sequence, Location.code, Location.id)
     if warehouse_id:
         statement = statement.where(Location.warehouse_id == warehouse_id)
@@ -297,151 +264,11 @@ async def list_locations(
         try:
             statement = statement.where(Location.type == check_location_type(location_type))
         except FieldProblem as problem:
-            raise _invalid(problem) from None
+            raise invalid_input(problem) from None
     if code:
         statement = statement.where(Location.code.startswith(code, autoescape=True))
     if not include_archived:
         statement = statement.where(Location.archived.is_(False))
-    return list((await session.scalars(statement.limit(limit).offset(offset))).all())
-
-
-def _check_page(limit: int, offset: int) -> None:
-    if not 1 <= limit <= 1000:
-        raise InvalidInputError(f"limit {limit} is out of range: use 1 to 1000", field="limit")
-    if offset < 0:
-        raise InvalidInputError(f"offset {offset} is negative", field="offset")
-
-
-# --- products -----------------------------------------------------------------------------------
-
-
-async def product_read(session: AsyncSession, product: Product) -> ProductRead:
-    """Return the wire form of a product whose barcodes are loaded."""
-    pick_face = await session.scalar(select(Location.code).where(Location.id == product.pick_face_location_id)) if product.pick_face_location_id else None
-    return ProductRead(
-        id=product.id,
-        sku=product.sku,
-        name=product.name,
-        tracking=product.tracking,
-        allocation_rule=product.allocation_rule,
-        active=product.active,
-        pick_face_location_id=product.pick_face_location_id,
-        pick_face=pick_face,
-        putaway_zone=product.putaway_zone,
-        barcodes=[BarcodeRead(code=b.code, units=b.units, kind=b.kind) for b in sorted(product.barcodes, key=lambda b: (b.units, b.code))],
-    )
-
-
-async def find_pick_face(session: AsyncSession, reference: str) -> Location:
-    """Find a PICK_FACE location by barcode or code; a code used in several warehouses is ambiguous."""
-    matches = (await session.scalars(select(Location).where(or_(Location.barcode == reference, Location.code == reference)))).all()
-    if not matches:
-        raise NotFoundError(f"pick face {reference!r} not found: give a location code or barcode", field="pick_face")
-    if len(matches) > 1:
-        exact = [location for location in matches if location.barcode == reference]
-        if len(exact) != 1:
-            raise InvalidInputError(f"pick face {reference!r} names locations in several warehouses: give its barcode", field="pick_face")
-        matches = exact
-    location = matches[0]
-    if location.type != LocationType.PICK_FACE.value:
-        raise InvalidInputError(f"location {location.code} is a {location.type}, not a PICK_FACE", field="pick_face")
-    if location.archived:
-        raise InvalidInputError(f"location {location.code} is archived: choose an active pick face", field="pick_face")
-    return location
-
-
-async def _load_product(session: AsyncSession, product_id: UUID) -> Product:
-    product = await session.scalar(select(Product).where(Product.id == product_id).options(selectinload(Product.barcodes)))
-    if product is None:
-        raise NotFoundError(f"product {product_id} not found", product_id=str(product_id))
-    return product
-
-
-async def create_product(session: AsyncSession, data: ProductCreate) -> Product:
-    """Create a product with its barcodes; a barcode already in use is a conflict naming its owner."""
-    sku = _required_text(data.sku, "sku", 80)
-    name = _required_text(data.name, "name", 300)
-    try:
-        tracking = check_tracking(data.tracking)
-        rule = check_allocation_rule(data.allocation_rule)
-        barcodes = []
-        for index, barcode in enumerate(data.barcodes):
-            code, kind = normalize_product_barcode(barcode.code, f"barcodes[{index}].code")
-            if barcode.units < 1:
-                raise FieldProblem(f"barcodes[{index}].units", barcode.units, f"units {barcode.units} is invalid: a scan counts 1 or more units")
-            barcodes.append((code, kind, barcode.units))
-    except FieldProblem as problem:
-        raise _invalid(problem) from None
-    if await session.scalar(select(Product.id).where(Product.sku == sku)):
-        raise ConflictError(f"SKU {sku!r} already exists", field="sku")
-    seen: set[str] = set()
-    for code, _kind, _units in barcodes:
-        if code in seen:
-            raise InvalidInputError(f"barcode {code!r} is listed twice", field="barcodes")
-        seen.add(code)
-        owner = await session.scalar(select(Product.sku).join(ProductBarcode).where(ProductBarcode.code == code))
-        if owner:
-            raise ConflictError(f"barcode {code!r} already belongs to {owner}", field="barcodes")
-        if await session.scalar(select(Location.code).where(Location.barcode == code)):
-            raise ConflictError(f"barcode {code!r} labels a location: a scan could not tell them apart", field="barcodes")
-    pick_face = await find_pick_face(session, data.pick_face) if data.pick_face else None
-    product = Product(
-        sku=sku,
-        name=name,
-        tracking=tracking,
-        allocation_rule=rule,
-        putaway_zone=data.putaway_zone.strip(),
-        pick_face_location_id=pick_face.id if pick_face else None,
-        active=True,
-    )
-    session.add(product)
-    await session.flush()
-    for code, kind, units in barcodes:
-        session.add(ProductBarcode(product_id=product.id, code=code, kind=kind, units=units))
-    await session.flush()
-    return await _load_product(session, product.id)
-
-
-async def update_product(session: AsyncSession, product_id: UUID, data: ProductUpdate) -> Product:
-    """Change a product's name, tracking, allocation rule, pick face, putaway zone or active flag."""
-    product = await _load_product(session, product_id)
-    try:
-        if data.tracking is not None:
-            product.tracking = check_tracking(data.tracking)
-        if data.allocation_rule is not None:
-            product.allocation_rule = check_allocation_rule(data.allocation_rule)
-    except FieldProblem as problem:
-        raise _invalid(problem) from None
-    if data.name is not None:
-        product.name = _required_text(data.name, "name", 300)
-    if data.pick_face is not None:
-        product.pick_face_location_id = (await find_pick_face(session, data.pick_face)).id if data.pick_face else None
-    if data.putaway_zone is not None:
-        product.putaway_zone = data.putaway_zone.strip()
-    if data.active is not None:
-        product.active = data.active
-    await session.flush()
-    return product
-
-
-async def get_product(session: AsyncSession, product_id: UUID) -> Product:
-    """Return one product with its barcodes."""
-    return await _load_product(session, product_id)
-
-
-async def list_products(session: AsyncSession, *, sku: str | None = None, q: str | None = None, limit: int = 100, offset: int = 0) -> list[Product]:
-    """List products by SKU; ``sku`` matches exactly, ``q`` searches SKU, name and barcode."""
-    _check_page(limit, offset)
-    statement = select(Product).options(selectinload(Product.barcodes)).order_by(Product.sku)
-    if sku is not None:
-        statement = statement.where(Product.sku == sku)
-    if q:
-        needle = q.strip()
-        pattern = f"%{needle.lower()}%"
-        barcode_owner = select(ProductBarcode.product_id).where(or_(ProductBarcode.code == needle, ProductBarcode.code == needle.zfill(14)))
-        statement = statement.where(
-            or_(func.lower(Product.sku).like(pattern), func.lower(Product.name).like(pattern), Product.id.in_(barcode_owner))
-        )
     return list((await session.scalars(statement.limit(limit).offset(offset))).all())
 
 
@@ -455,10 +282,10 @@ def supplier_read(supplier: Supplier) -> SupplierRead:
 
 async def create_supplier(session: AsyncSession, data: SupplierCreate) -> Supplier:
     """Create a supplier with a unique code."""
-    code = _required_text(data.code, "code", 40)
+    code = required_text(data.code, "code", 40)
     if await session.scalar(select(Supplier.id).where(Supplier.code == code)):
         raise ConflictError(f"supplier code {code!r} is taken", field="code")
-    supplier = Supplier(code=code, name=_required_text(data.name, "name", 200), email=data.email.strip(), phone=data.phone.strip(), active=True)
+    supplier = Supplier(code=code, name=required_text(data.name, "name", 200), email=data.email.strip(), phone=data.phone.strip(), active=True)
     session.add(supplier)
     await session.flush()
     return supplier
@@ -470,7 +297,7 @@ async def update_supplier(session: AsyncSession, supplier_id: UUID, data: Suppli
     if supplier is None:
         raise NotFoundError(f"supplier {supplier_id} not found", supplier_id=str(supplier_id))
     if data.name is not None:
-        supplier.name = _required_text(data.name, "name", 200)
+        supplier.name = required_text(data.name, "name", 200)
     if data.email is not None:
         supplier.email = data.email.strip()
     if data.phone is not None:

@@ -10,12 +10,12 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from sqlalchemy import select
 
-from app.db.models import Location, Product, Stocktake, StocktakeStatus
+from app.db.models import Product, Stocktake, StocktakeStatus
 from app.domain.auth.guards import requires_supervisor
 from app.domain.auth.schemas import AuthUser
 from app.domain.barcodes import resolve_location
 from app.domain.catalog.services import get_warehouse
-from app.domain.counts import services
+from app.domain.counts import posting, services
 from app.domain.counts.commands import apply_count_scan, count_result
 from app.domain.counts.cycle import create_cycle_count
 from app.domain.counts.reads import post_result, stocktake_read
@@ -116,13 +116,13 @@ class StocktakeController(Controller):
     async def post_counts(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: UUID) -> PostResult:
         """Post approved variances as count movements; reports counts still waiting (supervisor)."""
         async with db.transaction() as session:
-            return post_result(await services.post_stocktake(session, stocktake_id, actor=Actor(request.user)))
+            return post_result(await posting.post_stocktake(session, stocktake_id, actor=Actor(request.user)))
 
     @post("/{stocktake_id:uuid}/cancel", operation_id="CancelStocktake", status_code=200, guards=[requires_supervisor])
     async def cancel(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: UUID) -> StocktakeRead:
         """Cancel an open stocktake without posting (supervisor)."""
         async with db.transaction() as session:
-            await services.cancel_stocktake(session, stocktake_id, actor=Actor(request.user))
+            await posting.cancel_stocktake(session, stocktake_id, actor=Actor(request.user))
             return await stocktake_read(session, stocktake_id, is_supervisor=True)
 
 
