@@ -133,8 +133,9 @@ async def test_unknown_barcode_rejected(app_client: AsyncTestClient, device_head
     assert [item["payload"]["item"] for item in items] == ["99999999999997"]
 
 
-async def test_picked_units_return_job(db: Database, seed: Seed) -> None:
+async def test_picked_units_return_job(app_client: AsyncTestClient, device_headers: dict, db: Database, seed: Seed) -> None:
     # Units picked into a tote for an order cancelled meanwhile stay in the tote, with a job to return them.
+    await add_stock(db, seed, "SKU-A", "TOTE-01", 3)
     async with db.transaction() as session:
         job_id = await return_units_to_stock(
             session,
@@ -155,3 +156,9 @@ async def test_picked_units_return_job(db: Database, seed: Seed) -> None:
     assert line.quantity == 3
     assert line.from_location_id == seed.locations["TOTE-01"]
     assert line.to_location_id == seed.locations["A-01-01"]
+    # Carrying the units back with a move against the job completes it.
+    result = await sync_one(app_client, device_headers, batch("HH-1", move(1, 3, "TOTE-01", "A-01-01", job_line_id=str(line.id))))
+    assert result["status"] == "applied", result
+    assert await load_job_state(db, job_id) == (JobStatus.COMPLETED.value, 3)
+    assert await on_hand(db, seed, "SKU-A", "TOTE-01") == 0
+    assert await on_hand(db, seed, "SKU-A", "A-01-01") == 3
