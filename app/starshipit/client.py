@@ -6,8 +6,8 @@ Every request carries the account's two keys (``StarShipIT-Api-Key`` and
 waited out (``Retry-After`` when sent, else an exponential backoff) and retried: Starshipit did not
 process that request. Reads (GET) are also retried after timeouts, connection errors and 5xx.
 Creating a shipment is retried only when the request provably never reached Starshipit (connect
-errors, 429); after a read timeout or a 5xx the shipment may exist, so the packer is told to check
-Starshipit instead of the client printing a second label.
+errors, 429); after a read timeout or a 5xx the shipment may exist, so the error asks the packer to
+check Starshipit instead of the client printing a second label.
 """
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ class StarshipitError(DomainError):
 
 
 class StarshipitRejectedError(StarshipitError):
-    """Starshipit answered 4xx: the request itself is wrong (unknown order, missing address...)."""
+    """Starshipit returned 4xx: the request itself is invalid (unknown order, missing address...)."""
 
     status_code = 422
     default_code = "starshipit_rejected"
 
 
 class StarshipitUnavailableError(StarshipitError):
-    """Starshipit timed out, failed with 5xx or kept answering 429 after every retry."""
+    """Starshipit timed out, failed with 5xx or kept returning 429 after every retry."""
 
     status_code = 503
     default_code = "starshipit_unavailable"
@@ -184,7 +184,7 @@ class StarshipitClient:
                 log.error("starshipit timed out", account=self.account_code, path=path, retried=attempt)
                 hint = "try again" if safe_to_retry else "check in Starshipit whether the shipment was created before trying again"
                 raise StarshipitUnavailableError(
-                    f"Starshipit did not answer {method} {path} within {self.timeout_seconds:g} s: {hint}", path=path
+                    f"Starshipit did not respond to {method} {path} within {self.timeout_seconds:g} s: {hint}", path=path
                 ) from None
 
             if response.status_code == 429:
@@ -196,7 +196,7 @@ class StarshipitClient:
                     continue
                 log.error("starshipit rate limit persists", account=self.account_code, path=path, retried=attempt)
                 raise StarshipitUnavailableError(
-                    f"Starshipit kept answering 429 (too many requests) after {attempt} retries: wait a minute and try again",
+                    f"Starshipit kept returning 429 (too many requests) after {attempt} retries: wait a minute and try again",
                     path=path,
                 )
             if response.status_code >= 500:
@@ -216,7 +216,7 @@ class StarshipitClient:
             try:
                 body = response.json()
             except ValueError:
-                raise StarshipitError(f"Starshipit answered {method} {path} with a body that is not JSON", path=path) from None
+                raise StarshipitError(f"Starshipit returned a response to {method} {path} that is not JSON: try again or check Starshipit's status", path=path) from None
             if isinstance(body, dict) and body.get("success") is False:
                 message = _error_messages(response)
                 raise StarshipitRejectedError(f"Starshipit rejected the request: {message}", path=path, status=response.status_code)

@@ -3,7 +3,7 @@
 Endpoints, with Starshipit's headers (``StarShipIT-Api-Key`` + ``Ocp-Apim-Subscription-Key``):
 
 - ``POST /api/orders/shipment``: creates a shipment for the order (``items`` limits it to the units
-  packed), answers tracking numbers and a base64 PDF label, then POSTs a signed ``order_shipped``
+  packed), returns tracking numbers and a base64 PDF label, then POSTs a signed ``order_shipped``
   to the account's webhook URL, as Starshipit would.
 - ``GET /api/orders/shipped`` and ``GET /api/orders/unshipped`` with ``since_last_updated``,
   ``page`` and ``limit``.
@@ -61,7 +61,7 @@ class FakeAccount:
 
 @dataclass
 class Fault:
-    """A failure the fake answers with for the next ``count`` matching requests."""
+    """An injected failure returned for the next ``count`` matching requests."""
 
     count: int
     status: int = 0
@@ -113,7 +113,7 @@ class FakeStarshipit:
         return stored
 
     def inject_fault(self, *, count: int = 1, status: int = 0, delay_seconds: float = 0.0, path: str = "") -> None:
-        """Answer the next ``count`` requests (on ``path`` if given) with ``status`` and/or after a delay."""
+        """Fail or delay the next ``count`` requests (on ``path`` if given) with ``status`` and/or after a delay."""
         self.faults.append(Fault(count=count, status=status, delay_seconds=delay_seconds, path=path))
 
     def record_shipment(self, api_key: str, order_id: str, items: list[dict[str, Any]], *, tracking_number: str | None = None) -> dict[str, Any]:

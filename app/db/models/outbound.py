@@ -27,14 +27,14 @@ __all__ = [
 
 
 class RoutingFlow:
-    """Which side runs an order's picking and shipping."""
+    """Names of the two outbound flows: WMS outbound or Starshipit's own (headless)."""
 
     WMS = "wms"
     HEADLESS = "headless"
 
 
 class RuleKind:
-    """What a hybrid routing rule matches on."""
+    """Kinds of order fact a hybrid routing rule matches on."""
 
     CHANNEL = "channel"  # sales channel or platform name, e.g. "shopify"
     TAG = "tag"  # one of the order's tags

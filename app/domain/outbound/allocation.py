@@ -1,8 +1,8 @@
 """Allocation: reserving an order's units at specific locations and batches.
 
 Candidate stock is every balance of the order's products in the order's warehouse at a pickable
-location (pick face, bulk storage, overflow) with free units (on hand − allocated), excluding
-batches that expire before today + the warehouse's minimum shelf life. A batch expiring exactly on
+location (pick face, bulk storage, overflow) with free units (on hand − allocated). Batches that
+expire before today + the warehouse's minimum shelf life are excluded. A batch expiring exactly on
 that day is still allocated.
 
 Order of preference, per product:
@@ -71,7 +71,7 @@ class Shortfall:
 
 @dataclass
 class AllocationPlan:
-    """What an allocation run reserved and what it could not."""
+    """Allocations an allocation run made, and the shortfalls it could not cover."""
 
     allocations: list[Allocation] = field(default_factory=list)
     shortfalls: list[Shortfall] = field(default_factory=list)
@@ -98,7 +98,12 @@ def line_need(line: OrderLine) -> int:
 
 
 def _sort_key(candidate: _Candidate, fefo: bool) -> tuple:
-    face_rank = 0 if candidate.is_own_pick_face else (1 if candidate.is_pick_face else 2)
+    if candidate.is_own_pick_face:
+        face_rank = 0
+    elif candidate.is_pick_face:
+        face_rank = 1
+    else:
+        face_rank = 2
     if fefo:
         return (candidate.expiry or date.max, face_rank, candidate.pick_sequence, candidate.code, candidate.batch)
     return (face_rank, candidate.received, candidate.pick_sequence, candidate.code, candidate.batch)
@@ -187,7 +192,7 @@ async def unreserve_units(session: AsyncSession, *, product_id: UUID, location_i
     )
     if result.rowcount != 1:
         raise InsufficientStockError(
-            f"cannot release {quantity} allocated units: the balance holds fewer", product_id=str(product_id), requested=quantity
+            f"cannot release {quantity} allocated units: the balance has fewer allocated; run wms verify", product_id=str(product_id), requested=quantity
         )
 
 

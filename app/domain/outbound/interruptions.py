@@ -1,8 +1,8 @@
 """Interruptions: an order changed or deleted in Starshipit while the floor is working on it.
 
 :func:`interrupt_order_work` runs in the transaction that applies ``order_changed`` or
-``order_deleted``, before the event rules release allocations and return picked units, so that it
-still sees where the picked units are. It pauses every open pick job holding the order's lines
+``order_deleted``, before the event rules release allocations and return picked units, so the
+picked units are still at their tote or bench when it reads them. It pauses every open pick job holding the order's lines
 (a batch job included: its other orders wait until a supervisor or the picker resumes it), pauses
 the order's pack job and pack sessions, and returns one alert per order for the devices.
 :func:`publish_alerts` sends the alerts on ``order:{id}`` and ``warehouse:{id}`` after the commit.
@@ -65,7 +65,7 @@ def _describe(picked: list[dict]) -> str:
 async def interrupt_order_work(session: AsyncSession, order: Order, event: str) -> OrderAlert | None:
     """Pause the pick and pack work on ``order`` and return the alert to publish after the commit.
 
-    ``event`` is ``order_changed`` or ``order_deleted``. Returns None when nobody is working on the
+    ``event`` is ``order_changed`` or ``order_deleted``. Returns None when no one is working on the
     order (no open pick or pack job, no active pack session, no picked units).
     """
     deleted = event == "order_deleted"
@@ -93,7 +93,7 @@ async def interrupt_order_work(session: AsyncSession, order: Order, event: str) 
         for job in jobs:
             if job.status in FINISHED_STATUSES:
                 continue
-            # A job nobody has started is simply replaced on the next release; only work in hand pauses.
+            # A job no one has started is replaced on the next release, so only work in hand pauses.
             if job.status in (JobStatus.IN_PROGRESS.value, JobStatus.ASSIGNED.value, JobStatus.PAUSED.value) or job.type == JobType.PACK.value:
                 job.status = JobStatus.PAUSED.value
                 job.pause_reason = reason[:300]

@@ -216,7 +216,7 @@ async def create_batch_pick_job(session: AsyncSession, order_ids: list[UUID], *,
     """Merge the untouched single-order pick jobs of ``order_ids`` into one batch job (one walk).
 
     Each order keeps its own tote, which the picker scans at that order's first pick. Orders must be
-    RELEASED, in one warehouse, with a READY pick job that nobody has started.
+    RELEASED, in one warehouse, with a READY pick job that no one has started.
     """
     if len(set(order_ids)) < 2:
         raise InvalidInputError("a batch pick job needs at least two different orders", field="order_ids")

@@ -1,8 +1,8 @@
 """Outbound routing: does an order go through WMS outbound or stay on Starshipit's own flows?
 
-Per warehouse the outbound mode decides: ``headless`` sends every order to Starshipit's flows (the
-WMS mirrors it and books stock out on ``order_shipped``), ``full`` sends every order through WMS
-release, pick and pack, and ``hybrid`` walks the warehouse's active routing rules by ascending
+Per warehouse the outbound mode decides. ``headless`` sends every order to Starshipit's flows (the
+WMS mirrors it and books stock out on ``order_shipped``). ``full`` sends every order through WMS
+release, pick and pack. ``hybrid`` walks the warehouse's active routing rules by ascending
 position; the first rule that matches decides, and an order matching none gets the warehouse's
 ``hybrid_default_flow``. The decision and the rule behind it are stored per order
 (:class:`OrderRouting`) and written to ``Order.routed_by`` for every screen to show.
@@ -59,7 +59,7 @@ _CHANNEL_KEYS = ("platform", "sales_channel", "channel", "source", "store")
 
 @dataclass
 class OrderFacts:
-    """What routing rules look at."""
+    """Order facts that routing rules compare against."""
 
     account_code: str = ""
     channel: str = ""

@@ -1,7 +1,7 @@
 """The outbound timer: automatic releases and the shipped-feed polling fallback, inside the server.
 
 One background task per server process wakes every ``TICK_SECONDS``. Each warehouse's settings
-say whether anything is due (``auto_release_minutes``, ``release_on_stock_arrival``,
+decide whether anything is due (``auto_release_minutes``, ``release_on_stock_arrival``,
 ``poll_shipped_minutes`` for the accounts whose default warehouse it is); the last run of each task
 is stored in ``outbound_timer``, so a restart does not run everything at once.
 

@@ -99,10 +99,9 @@ async def test_reconciliation_endpoint_and_isolation(app_client, db, seed: Seed,
     fake.add_order("test-api-key", order_body("6201", [("SKU-A", 1)]))
     fake.record_shipment("test-api-key", "906201", [{"sku": "SKU-A", "quantity": 1}])
 
-    # The app client's settings point at the real Starshipit URL; the report uses the service with the fake.
-    beta_id = None
+    # The in-process app's settings keep the default Starshipit URL, so the runs go through the service.
     async with db.read() as session:
-        beta_id = (await session.scalar(select(Account.id).where(Account.code == "beta")))
+        beta_id = await session.scalar(select(Account.id).where(Account.code == "beta"))
     beta_run = await reconcile_account(db, beta_id, base_url=fake.url, apply_missing=True)
     assert beta_run.report["feed_orders"] == 0
     assert beta_run.report["empty"] is True
