@@ -1,8 +1,8 @@
 """Bulk CSV import of master data: 50,000 locations and 100,000 products, each file in one transaction.
 
-The script migrates a fresh SQLite database (or uses the PostgreSQL database given with
-``--database-url``), writes two CSV files, and imports them with the same domain operations the
-``POST /api/v1/locations/import`` and ``/api/v1/products/import`` endpoints call: every row is
+The script migrates a fresh SQLite database, or uses the PostgreSQL database given with
+``--database-url``, and writes two CSV files. It imports them with the domain operations that the
+``POST /api/v1/locations/import`` and ``/api/v1/products/import`` endpoints call. Every row is
 validated (types, min/max, GTIN check digits, duplicates within the file and against the
 database, pick faces) before one bulk write. It reports rows per second and the process's peak
 memory (maximum resident set size) after each import.
@@ -170,7 +170,7 @@ async def main(args: argparse.Namespace) -> int:
         db = Database(settings)
         await seed_warehouse(db)
         if not args.database_url:
-            # Closing the connections checkpoints the WAL, so the copy holds the warehouse row.
+            # Closing the connections checkpoints the WAL, so the copy contains the warehouse row.
             await db.dispose()
             shutil.copyfile(folder / "bench.db", folder / "ceiling.db")
             db = Database(settings)

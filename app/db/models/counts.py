@@ -73,9 +73,9 @@ class StocktakeScope(UUIDv7AuditBase):
 class StocktakeCount(UUIDv7AuditBase):
     """A count of one product, location and batch: a snapshot of on hand at ``counted_at``.
 
-    ``expected_quantity`` is the balance in the same transaction as the count, so the variance
-    (counted − expected) stays right however much stock moves before posting: posting adds the
-    variance to whatever is on hand then, and never overwrites it with the counted figure.
+    ``expected_quantity`` is the balance read in the same transaction as the count, so the
+    variance (counted − expected) stays right however much stock moves before posting. Posting
+    adds the variance to whatever is on hand then and never overwrites it with the counted figure.
     """
 
     __tablename__ = "stocktake_count"

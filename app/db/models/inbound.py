@@ -68,7 +68,7 @@ class Receipt(UUIDv7AuditBase):
     batch: Mapped[str] = mapped_column(String(80), default="")
     expiry: Mapped[date | None] = mapped_column(Date, nullable=True)
     quantity: Mapped[int] = mapped_column(Integer)
-    # Serial numbers as a JSON array, for the audit trail; SerialNumber holds the live state.
+    # Serial numbers as a JSON array for the audit trail. SerialNumber rows track where each one is now.
     serials: Mapped[str] = mapped_column(Text, default="[]")
     movement_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("stock_movement.id", ondelete="RESTRICT"))
     putaway_job_id: Mapped[UUID | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"), nullable=True)

@@ -93,7 +93,7 @@ def read_csv_rows(
     """Parse ``text`` into rows keyed by normalized column names, checking the header first.
 
     A header problem (missing or unknown columns) is raised at once because no row can be read
-    without it; row-level problems are left for the caller to add to the returned collector.
+    without the header. The caller adds row-level problems to the returned collector.
     """
     problems = CsvProblems(kind)
     aliases = aliases or {}

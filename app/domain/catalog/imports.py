@@ -73,7 +73,9 @@ async def import_locations(session: AsyncSession, data: bytes, *, warehouse: str
         decode_upload(data), kind="locations", required=LOCATION_COLUMNS_REQUIRED, optional=LOCATION_COLUMNS_OPTIONAL, aliases=LOCATION_ALIASES
     )
     warehouses = dict((await session.execute(select(Warehouse.code, Warehouse.id))).tuples().all())
-    default_warehouse = warehouse if warehouse else (next(iter(warehouses)) if len(warehouses) == 1 else None)
+    default_warehouse = warehouse
+    if not default_warehouse and len(warehouses) == 1:
+        default_warehouse = next(iter(warehouses))
     existing = {
         (warehouse_id, code): (location_id, barcode)
         for location_id, warehouse_id, code, barcode in (await session.execute(select(Location.id, Location.warehouse_id, Location.code, Location.barcode))).tuples()
@@ -142,7 +144,7 @@ async def import_locations(session: AsyncSession, data: bytes, *, warehouse: str
                 )
             )
 
-    # Archiving a location that still holds stock would hide units from every figure.
+    # Archiving a location that still contains stock would hide its units from every figure.
     archiving = {existing[(values["warehouse_id"], values["code"])][0]: row for row, values in parsed if values["archived"] and (values["warehouse_id"], values["code"]) in existing}
     if archiving:
         held = (
@@ -155,7 +157,7 @@ async def import_locations(session: AsyncSession, data: bytes, *, warehouse: str
         ).tuples()
         for location_id, units in held:
             row = archiving[location_id]
-            problems.add(row.line, "archived", row.get("archived"), f"location {row.get('code')} still holds {units} units: move them before archiving it")
+            problems.add(row.line, "archived", row.get("archived"), f"location {row.get('code')} still contains {units} units: move them before archiving it")
     problems.raise_if_any()
 
     now = utcnow()

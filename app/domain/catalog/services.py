@@ -206,7 +206,7 @@ async def create_location(session: AsyncSession, data: LocationCreate) -> Locati
 
 
 async def update_location(session: AsyncSession, location_id: UUID, data: LocationUpdate) -> Location:
-    """Change a location. Archiving one that still holds stock is a conflict naming the units."""
+    """Change a location. Archiving one that still contains stock is a conflict naming the units."""
     from app.db.models import StockBalance
 
     location = await session.get(Location, location_id)
@@ -236,7 +236,7 @@ async def update_location(session: AsyncSession, location_id: UUID, data: Locati
         if data.archived and not location.archived:
             units = await session.scalar(select(func.coalesce(func.sum(StockBalance.on_hand), 0)).where(StockBalance.location_id == location.id))
             if units:
-                raise ConflictError(f"location {location.code} still holds {units} units: move them before archiving it", code="location_not_empty")
+                raise ConflictError(f"location {location.code} still contains {units} units: move them before archiving it", code="location_not_empty")
         location.archived = data.archived
     await session.flush()
     return location

@@ -41,7 +41,7 @@ async def create_cycle_count(
     """Create a blind stocktake and its CYCLE_COUNT job with one line per stock balance to count.
 
     NOTE: an empty location of a zone is part of the stocktake's scope but gets no job line,
-    because a job line names a product; posting lists such locations as not counted.
+    because a job line names a product. Posting lists such locations as not counted.
     """
     chosen = sum([zone is not None, discrepancies, product_id is not None])
     if chosen != 1:
@@ -88,7 +88,7 @@ async def create_cycle_count(
         lines = await _lines_at(session, location_ids, product_id)
         kind, scope_products, label = StocktakeKind.PRODUCT, [product_id], "product"
     if not lines:
-        raise NotFoundError(f"{label} holds no stock: there is nothing to count")
+        raise NotFoundError(f"{label} contains no stock: there is nothing to count")
 
     stocktake = await create_stocktake(
         session,

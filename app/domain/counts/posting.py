@@ -34,7 +34,7 @@ log = get_logger(__name__)
 
 
 async def _zero_uncounted(session: AsyncSession, stocktake: Stocktake, actor: Actor) -> None:
-    """Count as zero the stock at visited locations of the stocktake that nobody counted."""
+    """Count as zero the stock at visited locations of the stocktake that was not counted."""
     counts = (await session.scalars(select(StocktakeCount).where(StocktakeCount.stocktake_id == stocktake.id, StocktakeCount.status != CountStatus.SUPERSEDED))).all()
     visited = {count.location_id for count in counts}
     counted = {(count.location_id, count.product_id, count.batch) for count in counts}

@@ -23,7 +23,7 @@ class StocktakeCreate(msgspec.Struct, forbid_unknown_fields=True):
     """A stocktake of ``locations`` (codes or barcodes) or of ``products`` (SKUs).
 
     Thresholds default to the warehouse's. ``zero_uncounted`` (location stocktakes) counts as
-    zero any stock found at a counted location that nobody counted.
+    zero any stock at a counted location that was itself not counted.
     """
 
     kind: str

@@ -9,7 +9,7 @@ The suggestion follows a fixed order of preference:
    overflow, in pick sequence.
 
 A zone whose putaway mode is "enforced" accepts a destination other than the suggestion only
-with a supervisor's override; elsewhere a different destination applies with a warning.
+with a supervisor's override. In other zones a different destination applies with a warning.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from app.lib.errors import ConflictError, InvalidInputError, NotFoundError, Perm
 __all__ = ["PutawayResult", "Suggestion", "putaway_stock", "resolve_batch_at", "suggest_putaway", "zone_is_enforced"]
 
 STORAGE_TYPES = (LocationType.BULK_STORAGE.value, LocationType.OVERFLOW.value)
-# Where putaway may place stock; docks, benches and totes are for flow, not storage.
+# Location types that putaway may fill. Docks, benches and totes are for flow, not storage.
 PUTAWAY_DESTINATION_TYPES = (
     LocationType.PICK_FACE.value,
     LocationType.BULK_STORAGE.value,
@@ -235,7 +235,7 @@ async def putaway_stock(
         suggestion = await suggest_putaway(session, product=product, batch=batch_code, quantity=quantity, warehouse_id=source.warehouse_id, exclude_location_id=source.id)
 
     if suggestion.rule == "job" and suggestion.location is not None and suggestion.location.id != target.id:
-        # The job planned the whole line at receipt; a part that fits a better place now (the pick
+        # The job planned the whole line at receipt. A part that now fits a better place (the pick
         # face, for a smaller quantity) follows the current suggestion instead.
         current = await suggest_putaway(session, product=product, batch=batch_code, quantity=quantity, warehouse_id=source.warehouse_id, exclude_location_id=source.id)
         if current.location is not None and current.location.id == target.id:

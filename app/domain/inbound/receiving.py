@@ -3,8 +3,8 @@
 Rules kept here:
 
 - Quantities are units: the caller multiplies scans by the units of the barcode scanned.
-- Over-receipt up to the warehouse's tolerance applies with a warning; beyond it the receipt is
-  rejected unless a supervisor overrides, and the override is recorded on the receipt.
+- Over-receipt up to the warehouse's tolerance applies with a warning. Beyond it the receipt is
+  rejected unless a supervisor overrides, and the receipt records the override.
 - Batch-tracked products need a batch; serial-tracked ones one unique serial per unit.
 - A batch keeps one expiry. A receipt with no expiry leaves the stored one as it is; a receipt
   with a different expiry is rejected as a conflict until the operator chooses to keep the
@@ -106,7 +106,7 @@ async def record_batch(
         batch.expiry = expiry
         return batch, warnings
     raise ConflictError(
-        f"batch {code} of {product.sku} is stored with expiry {batch.expiry.isoformat()} but this label says {expiry.isoformat()}: "
+        f"batch {code} of {product.sku} is stored with expiry {batch.expiry.isoformat()} but this label reads {expiry.isoformat()}: "
         "check the label, then resend with expiry_resolution keep_stored or use_scanned",
         code="batch_expiry_conflict",
         batch=code,

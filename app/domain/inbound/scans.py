@@ -26,15 +26,15 @@ def scanned_units(match: ProductMatch, quantity: int) -> int:
 def merge_label_values(match: ProductMatch, batch: str | None, expiry: date | None) -> tuple[str | None, date | None]:
     """Combine batch and expiry typed by the operator with those read from a GS1 label.
 
-    Either source may be missing; when both are given and differ, the scan is rejected because
+    Either source may be missing. When both are given and differ, the scan is rejected because
     one of them is wrong and the operator must check which.
     """
     typed_batch = (batch or "").strip() or None
     if typed_batch and match.batch and typed_batch != match.batch:
-        raise ConflictError(f"the label says batch {match.batch} but {typed_batch} was typed: check which is right", code="batch_mismatch", field="batch")
+        raise ConflictError(f"the label reads batch {match.batch} but {typed_batch} was typed: check which is right", code="batch_mismatch", field="batch")
     if expiry and match.expiry and expiry != match.expiry:
         raise ConflictError(
-            f"the label says expiry {match.expiry.isoformat()} but {expiry.isoformat()} was typed: check which is right", code="expiry_mismatch", field="expiry"
+            f"the label reads expiry {match.expiry.isoformat()} but {expiry.isoformat()} was typed: check which is right", code="expiry_mismatch", field="expiry"
         )
     return typed_batch or match.batch, expiry or match.expiry
 
@@ -70,7 +70,7 @@ async def apply_receive_scan(session: AsyncSession, payload: ReceivePayload, act
     if match.serial and not serials:
         serials = [match.serial]
     elif match.serial and match.serial not in serials:
-        raise ConflictError(f"the label says serial {match.serial}, which is not among the serials sent", code="serial_mismatch", field="serials")
+        raise ConflictError(f"the label reads serial {match.serial}, which is not among the serials sent", code="serial_mismatch", field="serials")
     return await receive_stock(
         session,
         product_id=match.product_id,

@@ -1,4 +1,4 @@
-"""Who performs a domain operation, and from which device and scan command."""
+"""The actor of a domain operation: the signed-in user, and the device and scan command if any."""
 
 from __future__ import annotations
 

@@ -168,7 +168,7 @@ def _start(job: Job, actor: Actor) -> None:
 
 
 async def start_job(session: AsyncSession, job_id: UUID, *, actor: Actor) -> Job:
-    """Start a READY or ASSIGNED job; an unassigned job is assigned to whoever starts it."""
+    """Start a READY or ASSIGNED job. An unassigned job is assigned to the user who starts it."""
     job = await load_job(session, job_id, for_update=True)
     _require_open(job, "started")
     _require_worker(job, actor)

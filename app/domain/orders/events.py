@@ -22,6 +22,7 @@ never reach another account's orders.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,11 +48,19 @@ class EventResult:
     order: Order | None = None
     changes: list[StatusChange] = field(default_factory=list)
     detail: str = ""
+    # Alerts for devices working on the order (``OrderAlert`` of the outbound package), also
+    # published only after the commit.
+    alerts: list[Any] = field(default_factory=list)
 
     def add_change(self, change: StatusChange | None) -> None:
         """Keep ``change`` for publishing after the commit, unless nothing changed."""
         if change is not None:
             self.changes.append(change)
+
+    def add_alert(self, alert: Any | None) -> None:
+        """Keep a device alert for publishing after the commit, unless there is none."""
+        if alert is not None:
+            self.alerts.append(alert)
 
 
 async def find_order(session: AsyncSession, account: Account, starshipit_order_id: str, *, lock: bool = True) -> Order | None:
@@ -135,7 +144,7 @@ async def _apply_order_content(session: AsyncSession, account: Account, order: O
     from app.domain.outbound.interruptions import interrupt_order_work
     from app.domain.outbound.routing import route_order
 
-    result.add_change(await interrupt_order_work(session, order, event.event))  # type: ignore[arg-type]
+    result.add_alert(await interrupt_order_work(session, order, event.event))
     holdings = await reconcile_holdings(session, order, lines, reason=f"{event.event}: lines changed")
     await route_order(session, order)
     result.detail = f"lines changed; released {holdings.released}, returned {holdings.returned} units"
@@ -165,7 +174,7 @@ async def _apply_order_deleted(session: AsyncSession, account: Account, order: O
     refresh_commitments(order, lines)
     from app.domain.outbound.interruptions import interrupt_order_work
 
-    result.add_change(await interrupt_order_work(session, order, event.event))  # type: ignore[arg-type]
+    result.add_alert(await interrupt_order_work(session, order, event.event))
     holdings = await reconcile_holdings(session, order, lines, reason="order deleted in Starshipit")
     cancelled = await cancel_order_jobs(session, order, reason="order deleted in Starshipit")
     result.detail = f"cancelled; released {holdings.released}, returned {holdings.returned} units, cancelled {len(cancelled)} jobs"

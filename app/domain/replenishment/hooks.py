@@ -1,7 +1,7 @@
 """Session hooks that plan replenishment after a transaction takes stock out of a pick face.
 
-``after_flush`` notes the (product, source location) of every new stock movement; just before
-the commit, ``before_commit`` plans a job for those that left a pick face below its minimum.
+``after_flush`` notes the (product, source location) of every new stock movement. Just before
+the commit, ``before_commit`` plans a job for each pick face that is now below its minimum.
 The job is written in the same transaction as the movement that caused it, so a rolled-back pick
 leaves no job behind. Both hooks run in SQLAlchemy's synchronous layer, which is why planning
 uses a synchronous Session.

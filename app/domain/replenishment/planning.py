@@ -68,9 +68,12 @@ def _sources(session: Session, product: Product, warehouse_id: UUID) -> list[tup
 
     def age_key(row):  # type: ignore[no-untyped-def]
         balance, location, batch = row
-        expiry_key = (batch is None or batch.expiry is None, batch.expiry if batch is not None and batch.expiry else None) if fefo else (False, None)
+        expiry = batch.expiry if batch is not None else None
+        # FEFO: dated batches first, earliest date first. FIFO ignores expiry.
+        no_expiry = fefo and expiry is None
+        expiry_order = expiry.toordinal() if fefo and expiry is not None else 0
         created = batch.created_at if batch is not None else balance.created_at
-        return (expiry_key[0], expiry_key[1] or 0, created, location.pick_sequence, location.code)
+        return (no_expiry, expiry_order, created, location.pick_sequence, location.code)
 
     rows.sort(key=age_key)
     return [(balance, balance.on_hand - balance.allocated) for balance, _location, _batch in rows]

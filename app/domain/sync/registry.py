@@ -16,7 +16,11 @@ decorated function in the domain package that owns the action::
 The handler runs inside the command's own write transaction (``context.session``). It raises a
 :class:`~app.lib.errors.DomainError` to reject the command; the sync service then records the
 rejection for supervisors. Warnings (stock driven negative) go in ``CommandOutcome.warnings`` and
-make the status ``applied_with_warning``.
+make the status ``applied_with_warning``. Any other exception means a server fault: nothing is
+stored and the device is told to retry.
+
+Then append the module's dotted name to ``COMMAND_MODULES`` in :mod:`app.domain.sync.modules`, so
+that the server imports it before the sync endpoint serves its first batch.
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ class CommandContext:
     device_seq: int
     device_time: datetime | None
     settings: Settings
-    # Filled by the handler: status changes to publish after the commit.
+    # Filled by the handler: StatusChange objects to publish, or zero-argument callables to run,
+    # after the command's transaction commits (never when it rolls back).
     after_commit: list[Any] = field(default_factory=list)
 
 

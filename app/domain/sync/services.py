@@ -302,7 +302,7 @@ async def apply_sync_batch(db: Database, settings: Settings, user: AuthUser, req
     async with _device_lock(device_id):
         await _stored_before_batch(db, device_id, commands)
         async with db.transaction() as session:
-            await ensure_device(session, device_id)
+            await ensure_device(session, device_id, user)
         log.info("sync batch started", device_id=device_id, user=user.username, commands=len(commands))
 
         results: list[CommandResult] = []

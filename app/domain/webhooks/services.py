@@ -48,6 +48,7 @@ from app.domain.live.publisher import publish_status_changes, publish_tracking_c
 from app.domain.orders.events import EventResult, apply_order_event
 from app.domain.orders.payload import OrderEvent, normalise_order_event, read_timestamp
 from app.domain.orders.tracking import apply_tracking_update, canonical_tracking_status
+from app.domain.outbound.interruptions import publish_alerts
 from app.domain.webhooks.schemas import (
     OrderEnvelope,
     TrackingPayload,
@@ -282,6 +283,7 @@ async def _deliver(db: Database, channels: ChannelsPlugin | None, account: Accou
         log.info("duplicate webhook delivery", account_code=account.code, webhook_event_id=str(row_id), event_id=delivery.event_id)
         return WebhookReply(outcome=DUPLICATE, webhook_event_id=row_id, event_id=delivery.event_id, detail="applied by another delivery")
     publish_status_changes(channels, result.changes)
+    publish_alerts(channels, result.alerts)
     if delivery.kind == "tracking" and result.outcome == WebhookOutcome.APPLIED and result.order is not None:
         publish_tracking_change(channels, tracking_change_of(result.order))
     log.info(

@@ -154,7 +154,8 @@ async def test_batch_expiry_conflict(app_client: AsyncTestClient, db: Database, 
     conflict = await device.run("receive", {"location": "B-01-01", "item": "SKU-A", "quantity": 2, "batch": "L1", "expiry": "2027-04-30"})
     assert conflict["status"] == "rejected"
     assert conflict["code"] == "batch_expiry_conflict"
-    assert "2027-03-31" in conflict["message"] and "2027-04-30" in conflict["message"]
+    assert "2027-03-31" in conflict["message"]
+    assert "2027-04-30" in conflict["message"]
     assert await on_hand(db, seed, "SKU-A", "B-01-01", batch="L1") == 3
 
     kept = await device.run("receive", {"location": "B-01-01", "item": "SKU-A", "quantity": 2, "batch": "L1", "expiry": "2027-04-30", "expiry_resolution": "keep_stored"})

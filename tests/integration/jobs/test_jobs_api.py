@@ -91,3 +91,22 @@ async def test_job_board_filters(app_client: AsyncTestClient, operator_headers: 
     assert len(ready) == 1
     bad = await app_client.get("/api/v1/jobs", params={"status": "DONE"}, headers=operator_headers)
     assert bad.status_code == 400
+
+
+async def test_assignment_published_live(app_client: AsyncTestClient, operator_headers: dict[str, str], seed: Seed, db: Database) -> None:
+    import anyio
+    import msgspec
+
+    job_id = await _job(db, seed)
+    channels = app_client.app.state.channels
+    async with channels.start_subscription([f"warehouse:{seed.warehouse_id}"]) as subscriber:
+        response = await app_client.post(f"/api/v1/jobs/{job_id}/assign", json={}, headers=operator_headers)
+        assert response.status_code == 200
+        with anyio.fail_after(10):
+            async for raw in subscriber.iter_events():
+                event = msgspec.json.decode(raw)
+                break
+    assert event["type"] == "job"
+    assert event["job_id"] == job_id
+    assert event["status"] == "ASSIGNED"
+    assert event["assigned_to_id"] == str(seed.operator_id)
