@@ -86,8 +86,10 @@ export const warning = (message) => signal('warning', message);
  */
 export function error(message, { lock = true } = {}) {
   signal('error', message);
-  if (!lock) return Promise.resolve();
-  return showLock(message);
+  // The lock is not awaited by the scan queue: scans arriving while it is up are refused (see
+  // rejectWhileLocked), never held back and replayed after the tap.
+  if (lock) showLock(message);
+  return false;
 }
 
 export const isLocked = () => locked !== null;

@@ -21,16 +21,23 @@ export async function loadInterpreter() {
   return interpreterError;
 }
 
-/** Interpret a scan with the device's scanner settings; {ok:false, code, message} on a bad read. */
+/**
+ * Interpret a scan with the device's scanner settings (barcodes.js). Resolves to the interpreter's
+ * result plus `ok`: {ok:true, kind, text, gtin?, batch?, expiry?, serial?, ...} or {ok:false, code,
+ * message} on a bad read.
+ */
 export function interpretScan(raw) {
-  if (!interpreter) return { ok: true, kind: 'text', text: raw };
+  if (!interpreter) return { ok: true, kind: 'code', text: raw };
   // The scanner capture has already stripped the prefix and suffix; the separator still matters.
   const { separator } = settings();
+  let result;
   try {
-    return interpreter(raw, { prefix: '', suffix: '', separator: separator || '' });
+    result = interpreter(raw, { prefix: '', suffix: '', separator: separator || '' });
   } catch (err) {
     return { ok: false, code: 'interpreter_failed', message: `cannot read this code (${err.message}): rescan` };
   }
+  if (result.kind === 'error') return { ok: false, code: result.code, message: result.message };
+  return { ok: true, ...result };
 }
 
 /** Fetch what changed since the last refresh and store it. Returns the number of rows received. */
@@ -74,7 +81,7 @@ export async function findProduct(raw) {
   if (!parsed.ok) return { ok: false, code: parsed.code, message: parsed.message || 'cannot read this code: rescan' };
   const candidates = [];
   if (parsed.gtin) candidates.push(gtin14(parsed.gtin) || parsed.gtin);
-  const plain = parsed.text ?? parsed.code_text ?? parsed.value ?? raw;
+  const plain = parsed.kind === 'code' && parsed.text ? parsed.text : raw;
   candidates.push(plain);
   const digits = gtin14(plain);
   if (digits) candidates.push(digits);

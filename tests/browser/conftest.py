@@ -118,6 +118,7 @@ async def new_handheld(browser, live_server, name: str, **context_options) -> Ha
     """Open a new device (browser context) on the app, 480x800 portrait unless told otherwise."""
     options = {"viewport": {"width": 480, "height": 800}, "service_workers": "allow", **context_options}
     context = await browser.new_context(**options)
+    context.set_default_timeout(15000)
     page = await context.new_page()
     device = Handheld(page, context, live_server.url, name)
     await device.open()
