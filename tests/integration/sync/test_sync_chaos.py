@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
-pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+pytestmark = pytest.mark.anyio
 
 
 def load_chaos_module():
@@ -18,6 +18,8 @@ def load_chaos_module():
     sys.path.insert(0, str(ROOT / "bench"))
     spec = importlib.util.spec_from_file_location("chaos_sync", ROOT / "bench" / "chaos_sync.py")
     module = importlib.util.module_from_spec(spec)
+    # Dataclasses look their module up in sys.modules while the script is executed.
+    sys.modules["chaos_sync"] = module
     spec.loader.exec_module(module)
     return module
 
