@@ -37,6 +37,7 @@ async def test_locations_import_creates_and_updates(app_client: AsyncTestClient,
     assert (bulk.type, bulk.zone, bulk.barcode, bulk.pick_sequence) == ("BULK_STORAGE", "C", "C-01-01", 300)
 
 
+@pytest.mark.postgres
 async def test_locations_import_reports_every_bad_row(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database) -> None:
     before = await _count(db, Location)
     text = (
@@ -96,6 +97,7 @@ async def test_locations_import_archive_with_stock(app_client: AsyncTestClient, 
     assert "2 units" in errors[0]["message"]
 
 
+@pytest.mark.postgres
 async def test_locations_import_thousands_of_rows(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database) -> None:
     before = await _count(db, Location)
     rows = "".join(f"Z-{index:05d},BULK_STORAGE,Z,{index}\n" for index in range(3000))
@@ -111,6 +113,7 @@ async def test_locations_import_thousands_of_rows(app_client: AsyncTestClient, s
     assert await _count(db, Location) == before + 3000
 
 
+@pytest.mark.postgres
 async def test_products_import_creates_and_updates(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database) -> None:
     text = (
         "sku,name,tracking,allocation_rule,barcode,case_barcode,case_units,pick_face\n"

@@ -43,6 +43,7 @@ async def test_zone_cycle_count_job(app_client: AsyncTestClient, supervisor_head
     assert (posted["posted"], posted["movements"]) == (True, 0)
 
 
+@pytest.mark.postgres
 async def test_discrepancy_bins_cycle_count(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database, seed: Seed) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-02", 1)
     device = await Device(app_client, "HH-CC").sign_in({"pin": seed.operator_pin})

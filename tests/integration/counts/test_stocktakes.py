@@ -130,6 +130,7 @@ async def test_blind_hides_expected(app_client: AsyncTestClient, supervisor_head
     assert counted.json()["variance"] == -1
 
 
+@pytest.mark.postgres
 async def test_uncounted_stock_counts_as_zero(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database, seed: Seed) -> None:
     await add_stock(db, seed, "SKU-A", "B-01-01", 5)
     await add_stock(db, seed, "SKU-B", "B-01-01", 3)

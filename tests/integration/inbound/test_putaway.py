@@ -43,6 +43,7 @@ async def test_suggestion_bin_with_same_batch(app_client: AsyncTestClient, opera
     assert (suggestion["location"], suggestion["rule"]) == ("B-01-02", "same_product_and_batch")
 
 
+@pytest.mark.postgres
 async def test_suggestion_empty_bin_in_zone(app_client: AsyncTestClient, operator_headers: dict[str, str], db: Database, seed: Seed) -> None:
     async with db.transaction() as session:
         await session.execute(update(Product).where(Product.sku == "SKU-B").values(putaway_zone="B"))
@@ -60,6 +61,7 @@ async def test_suggestion_none(app_client: AsyncTestClient, operator_headers: di
     assert suggestion["rule"] == "none"
 
 
+@pytest.mark.postgres
 async def test_enforced_zone_needs_supervisor(app_client: AsyncTestClient, db: Database, seed: Seed) -> None:
     async with db.transaction() as session:
         session.add(Zone(warehouse_id=seed.warehouse_id, code="B", name="Bulk", putaway_mode="enforced"))

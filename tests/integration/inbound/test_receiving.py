@@ -36,6 +36,7 @@ async def _device(client: AsyncTestClient, seed: Seed) -> Device:
     return await Device(client).sign_in({"pin": seed.operator_pin})
 
 
+@pytest.mark.postgres
 async def test_partial_receipts_across_deliveries(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database, seed: Seed) -> None:
     await _setup(db)
     await _supplier_and_po(app_client, supervisor_headers, [{"sku": "SKU-A", "quantity": 10}, {"sku": "SKU-B", "quantity": 5}])
@@ -147,6 +148,7 @@ async def test_batch_required_and_expiry_kept(app_client: AsyncTestClient, db: D
     assert await on_hand(db, seed, "SKU-A", "B-01-01", batch="L1") == 5
 
 
+@pytest.mark.postgres
 async def test_batch_expiry_conflict(app_client: AsyncTestClient, db: Database, seed: Seed) -> None:
     await _setup(db, tracking={"SKU-A": "BATCH"})
     device = await _device(app_client, seed)
@@ -175,6 +177,7 @@ async def test_batch_filled_expiry_from_later_label(app_client: AsyncTestClient,
     assert later["result"]["expiry"] == "2028-01-31"
 
 
+@pytest.mark.postgres
 async def test_serial_capture(app_client: AsyncTestClient, db: Database, seed: Seed) -> None:
     await _setup(db, tracking={"SKU-C": "SERIAL"})
     device = await _device(app_client, seed)

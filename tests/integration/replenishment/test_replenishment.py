@@ -26,6 +26,7 @@ async def _jobs(client: AsyncTestClient, headers: dict[str, str]) -> list[dict]:
     return (await client.get("/api/v1/jobs", params={"type": "REPLENISHMENT"}, headers=headers)).json()
 
 
+@pytest.mark.postgres
 async def test_pick_below_min_creates_job(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database, seed: Seed) -> None:
     await _face(db, seed)
     await add_stock(db, seed, "SKU-A", "A-01-01", 8)
@@ -69,6 +70,7 @@ async def test_replenish_by_move_scans(app_client: AsyncTestClient, supervisor_h
     assert await on_hand(db, seed, "SKU-A", "B-01-01") + await on_hand(db, seed, "SKU-A", "B-01-02") == 2
 
 
+@pytest.mark.postgres
 async def test_earliest_expiry_first(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database, seed: Seed) -> None:
     await _face(db, seed, minimum=5, maximum=15, tracking="BATCH", allocation_rule="FEFO")
     async with db.transaction() as session:
