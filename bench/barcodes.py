@@ -1,9 +1,9 @@
 """Barcode interpretation speed: ``interpret`` against calling ``biip.parse`` on the same strings.
 
-The mix imitates a receiving and picking shift: bare EAN-13/UPC-A/GTIN-14 product scans, GS1-128
-and GS1 DataMatrix labels (GTIN, expiry, batch, serial, some with a net weight), SSCC pallet
-labels, location and tote codes, hand-typed bracketed GS1, and a few broken scans (missing
-separator, bad check digit). Each run interprets every string with the WMS interpreter, then
+The mix imitates a receiving and picking shift. It has bare EAN-13/UPC-A/GTIN-14 product scans,
+GS1-128 and GS1 DataMatrix labels (GTIN, expiry, batch, serial, some with a net weight) and SSCC
+pallet labels. It also has location and tote codes, hand-typed bracketed GS1, and a few broken
+scans (missing separator, bad check digit). Each run interprets every string with the WMS interpreter, then
 passes the same strings (symbology identifier included) to ``biip.parse`` with ASCII 29 as the
 separator. ``interpret`` calls biip for each element string and adds separator, check-digit and
 date checks; ``biip.parse`` instead runs every parser it has (GS1 message, GTIN, SSCC, UPC) on data

@@ -34,7 +34,7 @@ export function expectedMachineForm(printed) {
 }
 
 /**
- * Compare what a scanner sent with what the label holds and suggest settings.
+ * Compare what a scanner sent with what the label contains, and suggest settings.
  * Returns {found, prefix, suffix, separator, symbology, terminator, notes}.
  */
 export function suggestSettings(captured, expected) {
@@ -51,6 +51,7 @@ export function suggestSettings(captured, expected) {
     notes.push("Type the label's printed text first.");
     return result;
   }
+
   const start = text.indexOf(segments[0]);
   if (start < 0) {
     if (/[^\x00-\x7e]/.test(text)) {
@@ -60,6 +61,7 @@ export function suggestSettings(captured, expected) {
     }
     return result;
   }
+
   result.found = true;
   let head = text.slice(0, start);
   if (head.endsWith(GS)) {
@@ -74,6 +76,7 @@ export function suggestSettings(captured, expected) {
     notes.push("The scanner sends no symbology identifier; enabling AIM identifiers (such as ]C1) makes GS1 labels unambiguous.");
   }
   result.prefix = head;
+
   let position = start + segments[0].length;
   const separators = [];
   for (const segment of segments.slice(1)) {
@@ -87,6 +90,7 @@ export function suggestSettings(captured, expected) {
     position = next + segment.length;
   }
   result.suffix = text.slice(position).replace(new RegExp(`^${GS}+`), "");
+
   const distinct = [...new Set(separators)];
   if (!separators.length) {
     notes.push("This label has no separator: scan a label with a batch followed by another field to check FNC1.");

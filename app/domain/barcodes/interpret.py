@@ -2,7 +2,7 @@
 
 ``interpret`` does not touch the database; ``resolve`` matches its result against the catalogue.
 The handheld twin ``pwa/barcodes.js`` implements the same rules, and ``tests/barcode_vectors.json``
-holds the cases both must agree on.
+contains the cases both must agree on.
 
 Cleaning, in this order:
 
@@ -13,10 +13,11 @@ Cleaning, in this order:
    marks the data as GS1.
 3. The device's substitute separator, if configured, becomes ASCII 29; separators at the end are
    dropped because they separate nothing.
-4. Any character outside printable ASCII (other than ASCII 29) is rejected with
-   ``keyboard_layout``: no barcode of the kinds a warehouse reads contains one, so it almost always
-   means the scanner's keyboard layout differs from the device's (a scanner set to US English
-   typing into a French AZERTY device sends ``à&é`` for ``012``).
+4. A CR, LF or TAB left inside the data means one trigger sent several values
+   (``multiple_values``). Any other character outside printable ASCII (except ASCII 29) is
+   rejected with ``keyboard_layout``: no barcode of the kinds a warehouse reads contains one, so it
+   almost always means the scanner's keyboard layout differs from the device's (a scanner set to
+   US English typing into a French AZERTY device sends ``à&é`` for ``012``).
 
 How the cleaned data is read:
 
@@ -24,7 +25,8 @@ How the cleaned data is read:
   ``]Q3``, ``]J1``) was sent or the data contains a separator or started with FNC1. Every failure
   is an error.
 - A GTIN when an EAN/UPC or ITF-14 identifier (``]E0``, ``]E3``, ``]E4``, ``]I1``) was sent. The
-  add-on of ``]E3`` is dropped.
+  add-on of ``]E3`` is dropped. NOTE: 8-digit UPC-E codes are read as EAN-8, not expanded to
+  UPC-A; scanners are usually set to transmit UPC-E expanded.
 - A plain code (location, order, tote, internal barcode) for any other symbology identifier.
 - The bracketed human-readable form when the data starts with ``(`` and an AI number in brackets.
 - Without a hint, digits only, 8, 12, 13 or 14 long: a GTIN (EAN-8, UPC-A, EAN-13, GTIN-14) and
@@ -45,9 +47,6 @@ How the cleaned data is read:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from biip import ParseError
@@ -56,6 +55,18 @@ from biip.sscc import Sscc
 
 from app.domain.barcodes.errors import BarcodeError, ErrorCode, quote
 from app.domain.barcodes.gs1 import GS, Gs1Element, Gs1ReadError, check_digit, element_label, read_element_strings, read_hri
+from app.domain.barcodes.results import (
+    MEASURE_FIELDS,
+    NAMED_FIELDS,
+    CodeScan,
+    Gs1Scan,
+    GtinScan,
+    Interpretation,
+    ScannerSettings,
+    SsccScan,
+    error_to_wire,
+    to_wire,
+)
 
 __all__ = [
     "CodeScan",
@@ -80,140 +91,6 @@ _GTIN_NAMES = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14"}
 _DEFINITE_GS1_AIS = {"00", "01", "02"}
 _HRI_START = re.compile(r"\(\d{2,4}\)")
 
-# AI -> field name on the result (and on the wire).
-NAMED_FIELDS: dict[str, str] = {
-    "00": "sscc",
-    "01": "gtin",
-    "02": "content_gtin",
-    "10": "batch",
-    "11": "production_date",
-    "12": "due_date",
-    "13": "packaging_date",
-    "15": "best_before",
-    "16": "sell_by",
-    "17": "expiry",
-    "20": "variant",
-    "21": "serial",
-    "30": "count",
-    "37": "content_count",
-    "90": "internal",
-    "240": "additional_id",
-    "241": "customer_part_number",
-    "400": "customer_order_number",
-    "410": "ship_to_gln",
-    "414": "location_gln",
-    "8004": "giai",
-}
-# The first three digits of a measure AI -> field name; the fourth digit is the implied decimals.
-MEASURE_FIELDS: dict[str, str] = {
-    "310": "net_weight_kg",
-    "311": "length_m",
-    "312": "width_m",
-    "313": "height_m",
-    "314": "area_m2",
-    "315": "net_volume_l",
-    "316": "net_volume_m3",
-    "320": "net_weight_lb",
-    "330": "gross_weight_kg",
-    "335": "gross_volume_l",
-    "336": "gross_volume_m3",
-    "340": "gross_weight_lb",
-}
-
-
-@dataclass(frozen=True)
-class ScannerSettings:
-    """Per-device scanner configuration: characters to strip and the FNC1 substitute."""
-
-    prefix: str = ""
-    suffix: str = ""
-    separator: str = ""
-
-
-@dataclass(frozen=True)
-class GtinScan:
-    """A bare GTIN (EAN-8, UPC-A, EAN-13 or GTIN-14), normalised to 14 digits."""
-
-    text: str
-    gtin: str
-    symbology: str | None = None
-    kind: str = "gtin"
-
-
-@dataclass(frozen=True)
-class SsccScan:
-    """A bare 18-digit SSCC, the number of a shipping container."""
-
-    text: str
-    sscc: str
-    symbology: str | None = None
-    kind: str = "sscc"
-
-
-@dataclass(frozen=True)
-class CodeScan:
-    """A code that is not GS1: a location, order, tote or internal barcode."""
-
-    text: str
-    symbology: str | None = None
-    kind: str = "code"
-
-
-@dataclass(frozen=True)
-class Gs1Scan:
-    """GS1 data: checked element strings and the named fields taken from them.
-
-    ``fields`` maps names such as ``gtin``, ``batch``, ``expiry`` (a ``date``), ``count`` (an
-    ``int``) or ``net_weight_kg`` (a ``Decimal``) to values; every AI is also in ``elements``.
-    """
-
-    text: str
-    elements: tuple[Gs1Element, ...]
-    fields: dict[str, Any] = field(default_factory=dict)
-    symbology: str | None = None
-    kind: str = "gs1"
-
-    @property
-    def gtin(self) -> str | None:
-        return self.fields.get("gtin")
-
-    @property
-    def sscc(self) -> str | None:
-        return self.fields.get("sscc")
-
-    @property
-    def batch(self) -> str | None:
-        return self.fields.get("batch")
-
-    @property
-    def serial(self) -> str | None:
-        return self.fields.get("serial")
-
-    @property
-    def expiry(self) -> date | None:
-        return self.fields.get("expiry")
-
-    @property
-    def best_before(self) -> date | None:
-        return self.fields.get("best_before")
-
-    @property
-    def production_date(self) -> date | None:
-        return self.fields.get("production_date")
-
-    @property
-    def count(self) -> int | None:
-        return self.fields.get("count")
-
-    def ai(self, number: str) -> str | None:
-        """Return the raw value of AI ``number``, or None when the scan has none."""
-        for element in self.elements:
-            if element.ai == number:
-                return element.value
-        return None
-
-
-Interpretation = GtinScan | SsccScan | Gs1Scan | CodeScan
 
 
 def _check_settings(settings: ScannerSettings) -> None:
@@ -261,8 +138,8 @@ def clean_text(raw: str, settings: ScannerSettings | None = None) -> str:
 def split_scans(raw: str) -> list[str]:
     """Split what one trigger sent into its values, at CR, LF and TAB, dropping empty ones.
 
-    A scanner that sends two barcodes (or one barcode and its suffix twice) in one burst gives
-    more than one value; the handheld handles the first and warns about the rest.
+    A scanner that sends two barcodes in one burst gives two values. The handheld handles the
+    first and warns about the rest.
     """
     return [part for part in re.split(r"[\r\n\t]+", raw) if part.strip(" ")]
 
@@ -358,8 +235,8 @@ def interpret(raw: str, settings: ScannerSettings | None = None) -> Interpretati
     """Read one scan as sent by a scanner (or typed), with the device's scanner settings.
 
     Returns a :class:`GtinScan`, :class:`SsccScan`, :class:`Gs1Scan` or :class:`CodeScan`.
-    Raises :class:`BarcodeError` (and nothing else) when the data cannot be read; its ``code``
-    is one of :class:`ErrorCode` and its message tells the operator what to do.
+    Raises :class:`BarcodeError` (and nothing else) when the data cannot be read. Its ``code``
+    is one of :class:`ErrorCode`, and its message names the value and the operator's next step.
     """
     settings = settings or ScannerSettings()
     _check_settings(settings)
@@ -394,42 +271,3 @@ def interpret(raw: str, settings: ScannerSettings | None = None) -> Interpretati
         if started_gs1:
             raise
         return CodeScan(text=text, symbology=symbology)
-
-
-def _wire_value(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value
-
-
-def to_wire(result: Interpretation) -> dict[str, Any]:
-    """Return the JSON form of a reading: dates as ISO strings, measures as decimal strings.
-
-    The handheld twin returns exactly this shape, which the shared test vectors compare.
-    """
-    body: dict[str, Any] = {"kind": result.kind, "text": result.text, "symbology": result.symbology}
-    if isinstance(result, GtinScan):
-        body["gtin"] = result.gtin
-    elif isinstance(result, SsccScan):
-        body["sscc"] = result.sscc
-    elif isinstance(result, Gs1Scan):
-        for name, value in result.fields.items():
-            body[name] = _wire_value(value)
-        body["ais"] = {element.ai: element.value for element in result.elements}
-        elements = []
-        for element in result.elements:
-            item: dict[str, Any] = {"ai": element.ai, "title": element.title, "value": element.value, "parts": list(element.parts)}
-            if element.date is not None:
-                item["date"] = element.date.isoformat()
-            if element.decimal is not None:
-                item["decimal"] = format(element.decimal, "f")
-            elements.append(item)
-        body["elements"] = elements
-    return body
-
-
-def error_to_wire(error: BarcodeError) -> dict[str, Any]:
-    """Return the JSON form of an interpretation error, the same shape the handheld twin returns."""
-    return {"kind": "error", "code": error.code, "message": error.message}

@@ -49,7 +49,7 @@ __all__ = [
     "resolve_scan",
 ]
 
-# Reading errors that say nothing about whether the text is a warehouse's own code.
+# Reading errors after which not even the text can be looked up as the warehouse's own code.
 _UNREADABLE = {ErrorCode.EMPTY_SCAN, ErrorCode.KEYBOARD_LAYOUT, ErrorCode.MULTIPLE_VALUES, ErrorCode.INVALID_SETTINGS, ErrorCode.TOO_LONG}
 
 
@@ -67,7 +67,7 @@ class LocationMatch:
 
 @dataclass(frozen=True)
 class ProductMatch:
-    """A product and what its scanned label says.
+    """A product and the values read from its scanned label.
 
     ``units`` is what one scan counts: the barcode's units (a case of 12 counts 12), times the
     GS1 count (AI 30, or AI 37 on a logistics label that names the content with AI 02).
@@ -95,7 +95,7 @@ class ContainerMatch:
     """A shipping container (pallet, carton) identified by its SSCC.
 
     NOTE: no table records containers yet, so every valid SSCC resolves to a container without
-    a database id; receiving by SSCC needs such a table to say what the container holds.
+    a database id. Receiving by SSCC needs such a table to list what the container contains.
     """
 
     sscc: str
@@ -273,7 +273,7 @@ async def resolve_scan(session: AsyncSession, raw: str, settings: ScannerSetting
         return matches[0]
     if error is not None:
         raise error
-    raise NotFoundError(f"barcode {quote(text)} not found: it is no known location, product, order or container", code="unknown_barcode", scan=text)
+    raise NotFoundError(f"barcode {quote(text)} not found: no location, product, order or container has it; scan another label", code="unknown_barcode", scan=text)
 
 
 async def resolve_location(session: AsyncSession, raw: str, settings: ScannerSettings | None = None) -> LocationMatch:
