@@ -68,8 +68,9 @@ def _register_commands() -> None:
     from app.cli.simulate import simulate
     from app.cli.users import users
     from app.cli.verify import verify
+    from app.starshipit.cli import fake_starshipit
 
-    for command in (demo, simulate, users, verify):
+    for command in (demo, simulate, users, verify, fake_starshipit):
         cli.add_command(command)
 
 

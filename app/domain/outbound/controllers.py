@@ -73,7 +73,7 @@ class OutboundController(Controller):
             return await services.update_outbound_settings(session, warehouse, data)
 
     @get("/rules", operation_id="ListRoutingRules", cache=False)
-    async def list_rules(self, db: DatabaseDep, warehouse: FromPath[str]) -> list[RoutingRuleRead]:
+    async def list_rules(self, db: DatabaseDep, warehouse: FromQuery[str]) -> list[RoutingRuleRead]:
         """List a warehouse's hybrid routing rules in the order they are tried."""
         async with db.read() as session:
             return await services.list_rules(session, warehouse)

@@ -123,3 +123,28 @@ async def test_routing_reads_event_log(app_client, db, seed: Seed) -> None:
     flow, routed_by = await _flow(db, UUID(order_id))
     assert flow == "wms"
     assert routed_by.startswith("wms: rule 1")
+
+
+async def test_rules_and_settings_api(app_client, db, seed: Seed, supervisor_headers, operator_headers) -> None:
+    denied = await app_client.post("/api/v1/outbound/rules", json={"warehouse": "WH1", "kind": "tag", "values": ["wms"]}, headers=operator_headers)
+    assert denied.status_code == 403
+    bad = await app_client.post("/api/v1/outbound/rules", json={"warehouse": "WH1", "kind": "colour", "values": ["red"]}, headers=supervisor_headers)
+    assert bad.status_code == 400
+    assert bad.json()["detail"]["field"] == "kind"
+    created = await app_client.post(
+        "/api/v1/outbound/rules", json={"warehouse": "WH1", "kind": "channel", "values": ["shopify"], "position": 3, "name": "Shopify orders"}, headers=supervisor_headers
+    )
+    assert created.status_code == 201, created.text
+    listed = await app_client.get("/api/v1/outbound/rules?warehouse=WH1", headers=supervisor_headers)
+    assert [(rule["name"], rule["position"]) for rule in listed.json()] == [("Shopify orders", 3)]
+    settings = await app_client.put(
+        "/api/v1/outbound/settings/WH1", json={"min_shelf_life_days": 7, "require_location_scan": False}, headers=supervisor_headers
+    )
+    assert settings.status_code == 200, settings.text
+    assert settings.json()["min_shelf_life_days"] == 7
+    assert settings.json()["require_location_scan"] is False
+    assert settings.json()["outbound_mode"] == "headless"
+    unknown = await app_client.put("/api/v1/outbound/settings/WH1", json={"colour": 1}, headers=supervisor_headers)
+    assert unknown.status_code == 400
+    removed = await app_client.delete(f"/api/v1/outbound/rules/{created.json()['id']}", headers=supervisor_headers)
+    assert removed.status_code == 204
