@@ -1023,7 +1023,40 @@ function readGtin(digits, symbology, text) {
   return { kind: "gtin", text, symbology, gtin: digits.padStart(14, "0") };
 }
 
+// The first 11 digits of the UPC-A that an 8-digit UPC-E stands for.
+function expandUpcE(digits) {
+  const numberSystem = digits[0];
+  const middle = digits.slice(1, 7);
+  const last = middle[5];
+  let body;
+  if ("012".includes(last)) body = middle.slice(0, 2) + last + "0000" + middle.slice(2, 5);
+  else if (last === "3") body = middle.slice(0, 3) + "00000" + middle.slice(3, 5);
+  else if (last === "4") body = middle.slice(0, 4) + "00000" + middle[4];
+  else body = middle.slice(0, 5) + "0000" + last;
+  return numberSystem + body;
+}
+
+function upcEValid(digits) {
+  return "01".includes(digits[0]) && checkDigit(expandUpcE(digits)) === Number(digits[7]);
+}
+
+function readUpcE(digits, symbology, text) {
+  if (!"01".includes(digits[0])) {
+    throw new BarcodeError(ErrorCode.INVALID_FORMAT, `${quote(digits)} is not a UPC-E: it must start with 0 or 1; rescan`);
+  }
+  const expanded = expandUpcE(digits);
+  const expected = checkDigit(expanded);
+  if (Number(digits[7]) !== expected) {
+    throw new BarcodeError(
+      ErrorCode.INVALID_CHECK_DIGIT,
+      `${quote(digits)} is not a valid UPC-E: its check digit should be ${expected}, not ${digits[7]}; rescan or type the code`,
+    );
+  }
+  return { kind: "gtin", text, symbology, gtin: (expanded + expected).padStart(14, "0") };
+}
+
 function readHintedGtin(text, symbology) {
+  if (symbology === "]E0" && DIGITS.test(text) && text.length === 8) return readUpcE(text, symbology, text);
   let digits = text;
   if (symbology === "]E3" && DIGITS.test(text) && [14, 15, 17, 18].includes(text.length)) {
     // EAN-13 or UPC-A followed by a 2- or 5-digit add-on; the add-on is not part of the GTIN.
@@ -1104,6 +1137,9 @@ function read(raw, settings) {
   if (GTIN_SYMBOLOGIES.has(hint)) return readHintedGtin(text, symbology);
   if (hint !== null) return { kind: "code", text, symbology };
   if (/^\(\d{2,4}\)/.test(text)) return buildGs1(text, readHri(text), symbology);
+  if (DIGITS.test(text) && text.length === 8 && checkDigit(text.slice(0, 7)) !== Number(text[7]) && upcEValid(text)) {
+    return readUpcE(text, symbology, text);
+  }
   if (DIGITS.test(text) && text.length in GTIN_NAMES) return readGtin(text, symbology, text);
   if (DIGITS.test(text) && text.length === 18) return readSscc(text, symbology);
   try {

@@ -25,12 +25,11 @@ How the cleaned data is read:
   ``]Q3``, ``]J1``) was sent or the data contains a separator or started with FNC1. Every failure
   is an error.
 - A GTIN when an EAN/UPC or ITF-14 identifier (``]E0``, ``]E3``, ``]E4``, ``]I1``) was sent. The
-  add-on of ``]E3`` is dropped. NOTE: 8-digit UPC-E codes are read as EAN-8, not expanded to
-  UPC-A; scanners are usually set to transmit UPC-E expanded.
+  add-on of ``]E3`` is dropped. Eight digits after ``]E0`` are a UPC-E, expanded to its UPC-A.
 - A plain code (location, order, tote, internal barcode) for any other symbology identifier.
 - The bracketed human-readable form when the data starts with ``(`` and an AI number in brackets.
 - Without a hint, digits only, 8, 12, 13 or 14 long: a GTIN (EAN-8, UPC-A, EAN-13, GTIN-14) and
-  nothing else. A wrong check digit is an error and the digits are never tried as GS1 data,
+  nothing else. Eight digits that fail as EAN-8 but pass as UPC-E are read as UPC-E. A wrong check digit is an error and the digits are never tried as GS1 data,
   because short GS1 strings of those lengths are rare without a symbology identifier while
   mistyped or misread GTINs are common: ``300450549108`` is a UPC-A with a bad check digit, not
   AI 30 with a count.
@@ -52,6 +51,7 @@ from typing import Any
 from biip import ParseError
 from biip.gtin import Gtin
 from biip.sscc import Sscc
+from biip.upc import Upc
 
 from app.domain.barcodes.errors import BarcodeError, ErrorCode, quote
 from app.domain.barcodes.gs1 import GS, Gs1Element, Gs1ReadError, check_digit, element_label, read_element_strings, read_hri
@@ -174,7 +174,41 @@ def _read_gtin(digits: str, symbology: str | None, text: str) -> GtinScan:
     return GtinScan(text=text, gtin=gtin, symbology=symbology)
 
 
+def _expand_upc_e(digits: str) -> str:
+    """Return the first 11 digits of the UPC-A that an 8-digit UPC-E stands for."""
+    number_system, middle = digits[0], digits[1:7]
+    last = middle[5]
+    if last in "012":
+        body = middle[0:2] + last + "0000" + middle[2:5]
+    elif last == "3":
+        body = middle[0:3] + "00000" + middle[3:5]
+    elif last == "4":
+        body = middle[0:4] + "00000" + middle[4]
+    else:
+        body = middle[0:5] + "0000" + last
+    return number_system + body
+
+
+def _upc_e_valid(digits: str) -> bool:
+    return digits[0] in "01" and check_digit(_expand_upc_e(digits)) == int(digits[7])
+
+
+def _read_upc_e(digits: str, symbology: str | None, text: str) -> GtinScan:
+    if digits[0] not in "01":
+        raise BarcodeError(ErrorCode.INVALID_FORMAT, f"{quote(digits)} is not a UPC-E: it must start with 0 or 1; rescan")
+    expected = check_digit(_expand_upc_e(digits))
+    if int(digits[7]) != expected:
+        raise BarcodeError(
+            ErrorCode.INVALID_CHECK_DIGIT,
+            f"{quote(digits)} is not a valid UPC-E: its check digit should be {expected}, not {digits[7]}; rescan or type the code",
+        )
+    upc_a = Upc.parse(digits).as_upc_a()
+    return GtinScan(text=text, gtin=upc_a.zfill(14), symbology=symbology)
+
+
 def _read_hinted_gtin(text: str, symbology: str) -> GtinScan:
+    if symbology == "]E0" and text.isdigit() and len(text) == 8:
+        return _read_upc_e(text, symbology, text)
     digits = text
     if symbology == "]E3" and text.isdigit() and len(text) in (14, 15, 17, 18):
         # EAN-13 or UPC-A followed by a 2- or 5-digit add-on (periodicals); the add-on is not part of the GTIN.
@@ -258,6 +292,8 @@ def interpret(raw: str, settings: ScannerSettings | None = None) -> Interpretati
     if _HRI_START.match(text):
         elements, _machine = read_hri(text)
         return _build_gs1(text, elements, symbology)
+    if text.isdigit() and len(text) == 8 and check_digit(text[:7]) != int(text[7]) and _upc_e_valid(text):
+        return _read_upc_e(text, symbology, text)
     if text.isdigit() and len(text) in _GTIN_NAMES:
         return _read_gtin(text, symbology, text)
     if text.isdigit() and len(text) == 18:
