@@ -66,7 +66,8 @@ async def shipments_moved(db, order_id) -> int:
         )
 
 
-async def test_full_outbound_flow(outbound_env: OutboundEnv, db, seed: Seed) -> None:
+@pytest.mark.postgres
+async def test_full_outbound_flow(outbound_env: OutboundEnv, db, seed: Seed, db_backend: str) -> None:
     env = outbound_env
     await set_mode(db, seed, "full")
     await add_stock(db, seed, "SKU-A", "A-01-01", 10)

@@ -44,7 +44,8 @@ async def _code_of_failure(coro) -> str:
     return caught.value.code
 
 
-async def test_pick_single_order(db, seed: Seed) -> None:
+@pytest.mark.postgres
+async def test_pick_single_order(db, seed: Seed, db_backend: str) -> None:
     await set_mode(db, seed, "full")
     await add_stock(db, seed, "SKU-A", "A-01-01", 5)
     await add_stock(db, seed, "SKU-B", "B-01-01", 2)
@@ -76,7 +77,8 @@ async def test_pick_single_order(db, seed: Seed) -> None:
     await assert_ledger_ok(db)
 
 
-async def test_pick_short_reallocates(db, seed: Seed) -> None:
+@pytest.mark.postgres
+async def test_pick_short_reallocates(db, seed: Seed, db_backend: str) -> None:
     await set_mode(db, seed, "full")
     await add_stock(db, seed, "SKU-A", "A-01-01", 2)
     await add_stock(db, seed, "SKU-A", "B-01-01", 5)

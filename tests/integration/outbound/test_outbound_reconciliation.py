@@ -43,7 +43,8 @@ def _ship_event(number: str, quantity: int, tracking: str) -> dict:
     return envelope("order_shipped", body)
 
 
-async def test_reconciliation_finds_each_difference(db, seed: Seed, fake: FakeStarshipit) -> None:
+@pytest.mark.postgres
+async def test_reconciliation_finds_each_difference(db, seed: Seed, fake: FakeStarshipit, db_backend: str) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 20)
     lost = await create_order(db, seed, "6001", [("SKU-A", 2)])
     fake.add_order("test-api-key", order_body("6001", [("SKU-A", 2)]))
