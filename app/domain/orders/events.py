@@ -12,7 +12,7 @@ Starshipit owns the orders, so the WMS follows its events:
   units go back to stock through a RETURN_TO_STOCK job, and open pick and pack jobs are cancelled.
 * ``order_shipped`` books the stock out; see :mod:`app.domain.orders.shipping`.
 
-Delivery is unordered. ``Order.last_event_at`` holds the ``occurred_at`` of the newest event the order
+Delivery is unordered. ``Order.last_event_at`` is the ``occurred_at`` of the newest event the order
 reflects. A created, changed or deleted event older than that is stale: it is recorded by the caller
 and changes nothing. ``order_shipped`` reports a physical fact and is applied whatever its age, as long
 as its units have not shipped yet. Every lookup is keyed by the account, so one account's events can
@@ -42,7 +42,7 @@ log = get_logger(__name__)
 
 @dataclass
 class EventResult:
-    """What applying one event did: an outcome of the event log, the order, and status changes to publish."""
+    """Result of applying one event: the event log outcome, the order, and the messages to publish."""
 
     outcome: str
     order: Order | None = None

@@ -3,7 +3,7 @@
 A line is matched to a payload item by Starshipit's ``item_id``, or by SKU when the item has none.
 Lines that disappear from the payload stay in the table with ``active`` false, so their history and
 shipped quantities remain. A line "really changes" when its SKU or ordered quantity changes, or when
-a line is added, removed or brought back; a new description alone is stored but is no change.
+a line is added, removed or brought back. A new description alone is stored but is no change.
 """
 
 from __future__ import annotations

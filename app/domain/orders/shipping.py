@@ -103,7 +103,7 @@ def shipment_key(event: OrderEvent, quantities: dict[tuple[str, str], int]) -> s
 
 
 def _requested_quantities(event: OrderEvent, lines: list[OrderLine]) -> dict[tuple[str, str], int]:
-    """Units per line key that the shipment says it holds, before capping at what is still open."""
+    """Return the units per line key that the shipment lists, before capping at what is still open."""
     if event.items is None:
         return {line_key(line.item_id, line.sku): line.quantity_ordered - line.quantity_shipped for line in lines if line.active}
     explicit = any((item.quantity_to_ship or 0) > 0 for item in event.items)

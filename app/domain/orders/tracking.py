@@ -1,8 +1,8 @@
 """Courier tracking updates from Starshipit's public tracking webhook.
 
-Updates arrive unordered. Each carries ``last_updated_date`` (the receive time stands in when it is
-missing), and an update older than the one the order shows is stale: it is recorded and changes
-nothing, so a late InTransit never overwrites Delivered. Two updates with the same time are ordered by
+Updates arrive unordered. Each carries ``last_updated_date``, and the receive time is used when it is
+missing. An update older than the one the order shows is stale. It is recorded and changes nothing,
+so a late InTransit never overwrites Delivered. Two updates with the same time are ordered by
 how far along the delivery each status is.
 """
 

@@ -103,14 +103,14 @@ async def free_allocated_units(session: AsyncSession, allocation: Allocation, un
         StockBalance.location_id == allocation.location_id,
         StockBalance.batch == allocation.batch,
     )
-    held = await session.scalar(select(StockBalance.allocated).where(*key).with_for_update())
-    freed = min(units, max(int(held or 0), 0))
+    balance_allocated = await session.scalar(select(StockBalance.allocated).where(*key).with_for_update())
+    freed = min(units, max(int(balance_allocated or 0), 0))
     if freed < units:
         log.error(
-            "balance holds fewer allocated units than the allocation being released",
+            "stock balance has fewer allocated units than the allocation being released",
             allocation_id=str(allocation.id),
             order_id=str(allocation.order_id),
-            balance_allocated=int(held or 0),
+            balance_allocated=int(balance_allocated or 0),
             releasing=units,
         )
     if freed > 0:
@@ -151,8 +151,8 @@ async def release_allocations(
     """Give up the reserved units of the order's open allocations, in the caller's transaction.
 
     ``lines`` restricts the release to those order lines (all lines when None). ``limits`` caps the
-    units released per order line id; the newest allocations go first so that the oldest, usually
-    the ones a picker is already walking to, are kept. Picked units are left alone: see
+    units released per order line id. The newest allocations go first, so the oldest ones are kept
+    because a picker is usually already walking to them. Picked units are left alone: see
     :func:`return_picked_units`.
     """
     selected = _selected(lines)
@@ -212,10 +212,10 @@ async def return_picked_units(
 ) -> ReturnResult:
     """Send picked-but-unshipped units back to stock, in the caller's transaction.
 
-    For each open allocation with picked units (of ``lines``, all when None, capped per line by
-    ``limits``), books a ``return`` movement from ``picked_location_id`` to the warehouse's returns
-    location, referenced to the order, and adds a line to one RETURN_TO_STOCK job that moves them on
-    to the location they were picked from.
+    Handles each open allocation with picked units of ``lines`` (all lines when None), capped per
+    line by ``limits``. It books a ``return`` movement, referenced to the order, from
+    ``picked_location_id`` to the warehouse's returns location. Then it adds a line to one
+    RETURN_TO_STOCK job that moves the units on to the location they were picked from.
     """
     selected = _selected(lines)
     allocations = await open_allocations(session, order, selected)
@@ -231,8 +231,8 @@ async def return_picked_units(
         if units <= 0:
             continue
 
-        # The units stay where they are when there is no returns or staging location to take them
-        # to (or they were picked "in place"); the job then starts from there.
+        # The units stay where they are when there is no returns or staging location, or when they
+        # were picked in place. The job then starts from there.
         job_source = allocation.picked_location_id
         if allocation.picked_location_id is not None and target is not None and target.id != allocation.picked_location_id:
             product = await session.get(Product, allocation.product_id)

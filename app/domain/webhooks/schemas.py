@@ -108,7 +108,7 @@ class TrackingPayload(msgspec.Struct):
 
 
 class WebhookReply(msgspec.Struct):
-    """The 2xx answer to a delivery: ``outcome`` is applied, duplicate, stale or ignored."""
+    """The body of a 2xx response to a delivery. ``outcome`` is applied, duplicate, stale or ignored."""
 
     outcome: str
     webhook_event_id: UUID | None = None

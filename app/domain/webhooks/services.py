@@ -1,28 +1,28 @@
 """Receiving Starshipit webhooks exactly once: verify, store raw, deduplicate, then apply.
 
-Starshipit delivers at least once and in any order, and retries on any non-2xx answer. Each delivery
+Starshipit delivers at least once and in any order, and retries on any non-2xx response. Each delivery
 goes through these steps:
 
 1. The account comes from the URL (404 when unknown). The signature is checked on the raw bytes
    before anything is parsed; a missing or wrong one gets 401 and nothing is written.
 2. The body is decoded and validated. A malformed body is stored in the event log as ``rejected``
-   (with no event id or dedup key, so every such delivery is kept) and answered 400 naming the field.
+   (with no event id or dedup key, so every such delivery is kept) and gets a 400 naming the field.
 3. Transaction A inserts the event log row, outcome ``received``, with the event id and a dedup key.
    For order events the key is a SHA-256 over the event type, order id, occurred_at and the order
-   object re-encoded with sorted keys; for tracking updates it covers the order number, tracking
+   object re-encoded with sorted keys. For tracking updates it covers the order number, tracking
    number, status and last_updated_date. Both are UNIQUE per account, so a copy fails the insert
    whatever process or connection it arrives on. That copy then looks the first row up and counts
-   the delivery, and when the row is finished it answers 2xx ``duplicate``.
+   the delivery, and when the row is finished the copy gets a 2xx ``duplicate`` response.
 4. Transaction B claims the row with ``UPDATE … SET outcome='applied' WHERE id=… AND outcome IN
    ('received', 'failed')`` and applies the event in the same transaction. When the claim updates no
-   row, another delivery already applied it, and this one is answered ``duplicate``. On PostgreSQL a
+   row, another delivery already applied it, and this one gets a ``duplicate`` response. On PostgreSQL a
    second claim blocks on the row lock until the first commits and then matches nothing. On SQLite
    the single write connection runs the two one after the other. A row left ``received`` by a crash
    is claimed by Starshipit's next retry.
 5. If applying raises, transaction B rolls back, and transaction C marks the row ``failed`` with the
-   error. The error is logged with the ids, and the answer is 500, so Starshipit retries later.
-   Transaction B is retried up to three times first when it loses a race on a unique key or a
-   PostgreSQL deadlock.
+   error. The error is logged with the ids, and the response is 500, so Starshipit retries later.
+   Before that, transaction B runs up to three times in all when it loses a race on a unique key
+   or hits a PostgreSQL deadlock.
 6. Status changes are published to live clients only after transaction B commits.
 """
 
@@ -78,7 +78,7 @@ APPLY_ATTEMPTS = 3
 
 
 class EventApplyError(DomainError):
-    """Applying a stored event failed; the answer is 500 so that Starshipit delivers it again."""
+    """Applying a stored event failed. The response is 500, so Starshipit delivers the event again."""
 
     status_code: ClassVar[int] = 500
     default_code: ClassVar[str] = "event_apply_failed"
@@ -136,7 +136,7 @@ def _sha256(*parts: Any) -> str:
 
 
 def _peek(body: bytes) -> dict[str, Any]:
-    """Decode the body loosely, for the fields a rejected row can still show; {} when impossible."""
+    """Decode the body without a schema, for the fields a rejected row can still show, or return {}."""
     try:
         value = msgspec.json.decode(body)
     except msgspec.DecodeError:
@@ -167,7 +167,7 @@ async def _store_rejected(db: Database, account: Account, kind: str, body: bytes
 
 
 async def _insert_received(db: Database, account: Account, delivery: Delivery) -> UUID | None:
-    """Transaction A: store the raw event; return its id, or None when a copy is already stored."""
+    """Transaction A: store the raw event and return its id, or None when a copy is already stored."""
     try:
         async with db.transaction() as session:
             row = WebhookEvent(
@@ -224,7 +224,7 @@ def _is_retryable(exc: Exception) -> bool:
 
 
 async def _claim_and_apply(db: Database, account: Account, row_id: UUID, apply: Applier) -> EventResult | None:
-    """Transaction B: claim the row and apply the event; return None when another delivery applied it."""
+    """Transaction B: claim the row and apply the event. Return None when another delivery applied it."""
     for attempt in range(1, APPLY_ATTEMPTS + 1):
         try:
             async with db.transaction() as session:
@@ -260,7 +260,7 @@ async def _claim_and_apply(db: Database, account: Account, row_id: UUID, apply: 
 
 
 async def _mark_failed(db: Database, row_id: UUID, exc: Exception) -> None:
-    """Transaction C: record the failure on the row so that a supervisor sees it and a retry claims it."""
+    """Transaction C: record the failure on the row for supervisors, and so that a retry claims it."""
     log.error("applying webhook event failed", webhook_event_id=str(row_id), error=repr(exc), exc_info=exc)
     async with db.transaction() as session:
         await session.execute(
