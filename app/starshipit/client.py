@@ -186,6 +186,15 @@ class StarshipitClient:
                 raise StarshipitUnavailableError(
                     f"Starshipit did not respond to {method} {path} within {self.timeout_seconds:g} s: {hint}", path=path
                 ) from None
+            except httpx.HTTPError as exc:
+                # The connection broke after the request went out, so only a read is safe to resend.
+                if safe_to_retry and attempt < self.max_retries:
+                    attempt += 1
+                    log.warning("starshipit request failed, retrying", account=self.account_code, path=path, attempt=attempt, error=str(exc))
+                    continue
+                log.error("starshipit request failed", account=self.account_code, path=path, error=str(exc))
+                hint = "try again" if safe_to_retry else "check in Starshipit whether the shipment was created before trying again"
+                raise StarshipitUnavailableError(f"the request to Starshipit failed ({exc}): {hint}", path=path) from None
 
             if response.status_code == 429:
                 if attempt < self.max_retries:

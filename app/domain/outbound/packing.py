@@ -413,6 +413,8 @@ async def ship_pack_session(
         if pack_session.status == PackSessionStatus.LABELLED:
             raise ConflictError("this parcel already has a label: reprint it instead of shipping again", code="already_labelled")
         if pack_session.status != PackSessionStatus.OPEN:
+            # NOTE: a server that dies between the two transactions leaves the session SHIPPING; a
+            # supervisor then checks Starshipit and fixes the row, because no reset endpoint exists yet.
             raise ConflictError(f"pack session is {pack_session.status}: it cannot ship now", code="pack_session_not_open")
         if not pack_session.packed:
             raise ConflictError("nothing is packed yet: scan the units first", code="nothing_packed")

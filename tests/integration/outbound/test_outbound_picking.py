@@ -180,3 +180,33 @@ async def test_pack_verifies_units(db, seed: Seed) -> None:
             await pack_item(session, pack_session, item_scan="SKU-A", quantity=1, actor=actor)
     assert caught.value.code == "extra_unit"
     await assert_ledger_ok(db)
+
+
+async def test_pick_tracked_products(db, seed: Seed) -> None:
+    from app.db.models import Batch, Product
+
+    await set_mode(db, seed, "full")
+    async with db.transaction() as session:
+        batched = await session.get(Product, seed.products["SKU-B"])
+        batched.tracking = "BATCH"
+        session.add(Batch(product_id=batched.id, code="L1", expiry=None))
+        serial = await session.get(Product, seed.products["SKU-C"])
+        serial.tracking = "SERIAL"
+    await add_stock(db, seed, "SKU-B", "A-01-01", 3, batch="L1")
+    await add_stock(db, seed, "SKU-C", "A-01-02", 1)
+    _order_id, job_id = await _released(db, seed, "3301", [("SKU-B", 2), ("SKU-C", 1)])
+    assert await _code_of_failure(_pick(db, seed, job_id, "SKU-B", 2, location="A-01-01", tote="TOTE-01")) == "batch_required"
+    async with db.transaction() as session:
+        with pytest.raises(DomainError) as caught:
+            await confirm_pick(
+                session, job_id=job_id, item_scan="SKU-B", quantity=2, actor=operator_actor(seed), location_scan="A-01-01", tote_scan="TOTE-01", batch="L9"
+            )
+    assert caught.value.code == "wrong_batch"
+    async with db.transaction() as session:
+        result = await confirm_pick(
+            session, job_id=job_id, item_scan="SKU-B", quantity=2, actor=operator_actor(seed), location_scan="A-01-01", tote_scan="TOTE-01", batch="L1"
+        )
+    assert result.batch == "L1"
+    assert await balance(db, seed, "SKU-B", "TOTE-01", "L1") == (2, 0)
+    assert await _code_of_failure(_pick(db, seed, job_id, "SKU-C", 1, location="A-01-02")) == "serial_required"
+    await assert_ledger_ok(db)
