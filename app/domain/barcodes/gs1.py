@@ -32,7 +32,11 @@ __all__ = [
     "Gs1Element",
     "Gs1ReadError",
     "check_digit",
+    "build_element",
+    "check_element",
     "element_label",
+    "invalid_format",
+    "parse_element",
     "read_element_strings",
     "read_hri",
 ]
@@ -194,7 +198,8 @@ def _element_date(ai: str, value: str) -> tuple[date | None, bool]:
     return None, True
 
 
-def _check_element(element: Gs1Element, index: int, first_ai: str | None) -> None:
+def check_element(element: Gs1Element, index: int, first_ai: str | None) -> None:
+    """Raise :class:`Gs1ReadError` when the element's check digit or date is invalid."""
     label = element_label(element.ai, element.title)
     if element.ai in _CHECKED_KEYS:
         start, end = _CHECKED_KEYS[element.ai]
@@ -217,7 +222,16 @@ def _check_element(element: Gs1Element, index: int, first_ai: str | None) -> Non
         )
 
 
-def _build_element(parsed: GS1ElementString) -> Gs1Element:
+def parse_element(text: str) -> GS1ElementString | None:
+    """Parse ``text`` as exactly one element string (AI and value); None when it does not match."""
+    try:
+        return GS1ElementString.parse(text, config=_BIIP_CONFIG)
+    except ParseError:
+        return None
+
+
+def build_element(parsed: GS1ElementString) -> Gs1Element:
+    """Turn biip's element string into a :class:`Gs1Element` with its date read by this module."""
     ai = parsed.ai.ai
     element_date, _ = _element_date(ai, parsed.value)
     return Gs1Element(
@@ -236,7 +250,8 @@ def _format_of(ai: GS1ApplicationIdentifier) -> str:
     return ai.format.split("+", 1)[1] if "+" in ai.format else ai.format
 
 
-def _invalid_format(ai: GS1ApplicationIdentifier, data: str, index: int, first_ai: str | None) -> Gs1ReadError:
+def invalid_format(ai: GS1ApplicationIdentifier, data: str, index: int, first_ai: str | None) -> Gs1ReadError:
+    """Build the error for data that does not match the AI's format (a bad date for date AIs)."""
     label = element_label(ai.ai, ai.data_title)
     # biip's patterns for date AIs only accept months 01-12, so six digits that fail are a bad date.
     if ai.ai in _DATE_AIS and re.fullmatch(r"[0-9]{6}", data[:6]):
@@ -286,8 +301,8 @@ def read_element_strings(text: str) -> list[Gs1Element]:
             parsed = None
         # biip's pattern for AI 30 accepts an empty count; GS1 requires at least one digit.
         if parsed is None or not parsed.value:
-            raise _invalid_format(ai, rest.split(GS, 1)[0][len(ai.ai) :], index, first_ai)
-        element = _build_element(parsed)
+            raise invalid_format(ai, rest.split(GS, 1)[0][len(ai.ai) :], index, first_ai)
+        element = build_element(parsed)
         consumed = len(parsed)
         following = rest[consumed:]
         if following and not following.startswith(GS) and element.separator_required:
@@ -307,7 +322,7 @@ def read_element_strings(text: str) -> list[Gs1Element]:
                 element_index=index,
                 first_ai=first_ai,
             )
-        _check_element(element, index, first_ai)
+        check_element(element, index, first_ai)
         elements.append(element)
         position += consumed
         while position < len(text) and text[position] == GS:
@@ -349,14 +364,11 @@ def read_hri(text: str) -> tuple[list[Gs1Element], str]:
             )
         if first_ai is None:
             first_ai = number
-        try:
-            parsed = GS1ElementString.parse(number + data, config=_BIIP_CONFIG)
-        except ParseError:
-            parsed = None
+        parsed = parse_element(number + data)
         if parsed is None or not parsed.value:
-            raise _invalid_format(ai, data, index, first_ai)
-        element = _build_element(parsed)
-        _check_element(element, index, first_ai)
+            raise invalid_format(ai, data, index, first_ai)
+        element = build_element(parsed)
+        check_element(element, index, first_ai)
         elements.append(element)
         machine.append(number + element.value + (GS if element.separator_required else ""))
     return elements, "".join(machine).removesuffix(GS)

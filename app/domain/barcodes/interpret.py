@@ -21,6 +21,8 @@ Cleaning, in this order:
 
 How the cleaned data is read:
 
+- An http or https URL is a GS1 Digital Link when its path names a GS1 primary key (see
+  ``digital_link``), otherwise a plain code. Errors in a Digital Link are errors.
 - GS1 data, checked strictly, when a GS1 symbology identifier (``]C1``, ``]e0``-``]e2``, ``]d2``,
   ``]Q3``, ``]J1``) was sent or the data contains a separator or started with FNC1. Every failure
   is an error.
@@ -53,6 +55,7 @@ from biip.gtin import Gtin
 from biip.sscc import Sscc
 from biip.upc import Upc
 
+from app.domain.barcodes.digital_link import looks_like_url, read_digital_link
 from app.domain.barcodes.errors import BarcodeError, ErrorCode, quote
 from app.domain.barcodes.gs1 import GS, Gs1Element, Gs1ReadError, check_digit, element_label, read_element_strings, read_hri
 from app.domain.barcodes.results import (
@@ -281,6 +284,9 @@ def interpret(raw: str, settings: ScannerSettings | None = None) -> Interpretati
     if not text:
         raise BarcodeError(ErrorCode.EMPTY_SCAN, "the scan is empty: rescan")
 
+    if looks_like_url(text):
+        elements = read_digital_link(text)
+        return CodeScan(text=text, symbology=symbology) if elements is None else _build_gs1(text, elements, symbology)
     hint = symbology[1:] if symbology else None
     if hint in _GS1_MESSAGE_SYMBOLOGIES or leading_fnc1 or GS in text:
         return _build_gs1(text, read_element_strings(text), symbology)

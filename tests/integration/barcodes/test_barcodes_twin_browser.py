@@ -37,7 +37,8 @@ def fuzz_cases(count: int) -> list[dict[str, Any]]:
     """Seeded random scans built from the pieces scanners really send, valid and broken."""
     rng = random.Random(20261204)
     pieces = ["01", "10", "17", "21", "00", "02", "37", "30", "3103", "8003", "241", "90", "7007", "\x1d", "|",
-              "]C1", "]d2", "]E0", "]A0", "(01)", "(10)", "A", "z", "-", "/", "(", "é", "\n", " "]
+              "]C1", "]d2", "]E0", "]A0", "(01)", "(10)", "A", "z", "-", "/", "(", "é", "\n", " ",
+              "https://id.example", "/01/", "/10/", "?17=", "&3103=", "%2F", "%E9", "%zz"]
     cases: list[dict[str, Any]] = []
     for _ in range(count):
         parts: list[str] = []

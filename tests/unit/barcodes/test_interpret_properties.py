@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 # Pieces scanners really send, so that generated strings often start like GS1 data.
 SCAN_PIECES = ["01", "10", "17", "21", "00", "02", "30", "37", "3103", "8003", "241", "7007", "90", "\x1d", "|", "]C1",
-               "]d2", "]E0", "]E3", "]A0", "(01)", "(10)", "(", ")", "\r", "\n", "\t", "é"]
+               "]d2", "]E0", "]E3", "]A0", "(01)", "(10)", "(", ")", "\r", "\n", "\t", "é", "https://id.example",
+               "/01/", "/10/", "/21/", "?17=", "&3103=", "%2F", "%E9", "%zz"]
 scan_text = st.one_of(
     st.text(
         alphabet=st.one_of(st.characters(), st.sampled_from(["\x1d", "\r", "\n", "\t", "]", "(", ")", "|", "0", "1", "7"])),
