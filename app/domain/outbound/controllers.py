@@ -199,6 +199,13 @@ class PackBenchController(Controller):
         )
         return result.as_dict()
 
+    @post("/sessions/{session_id:uuid}/reopen", operation_id="ReopenPackSession", status_code=200, guards=[requires_supervisor])
+    async def reopen(self, db: DatabaseDep, session_id: FromPath[UUID], account: AccountParam = None) -> dict[str, Any]:
+        """Reopen a session stuck in SHIPPING once Starshipit shows no shipment for it (supervisors)."""
+        async with db.transaction() as session:
+            pack_session = await services.reopen_pack_session(session, session_id, account_id=await account_id_for(session, account))
+            return (await services.pack_progress(session, pack_session)).as_dict()
+
     @get("/sessions/{session_id:uuid}/label.pdf", operation_id="GetPackLabel", cache=False, media_type="application/pdf")
     async def label(self, db: DatabaseDep, session_id: FromPath[UUID], account: AccountParam = None) -> Response[bytes]:
         """Return the session's shipping label as a PDF for the label printer."""

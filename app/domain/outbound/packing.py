@@ -56,6 +56,7 @@ __all__ = [
     "open_pack_session",
     "pack_item",
     "pack_progress",
+    "reopen_pack_session",
     "ship_pack_session",
 ]
 
@@ -413,8 +414,8 @@ async def ship_pack_session(
         if pack_session.status == PackSessionStatus.LABELLED:
             raise ConflictError("this parcel already has a label: reprint it instead of shipping again", code="already_labelled")
         if pack_session.status != PackSessionStatus.OPEN:
-            # NOTE: a server that dies between the two transactions leaves the session SHIPPING; a
-            # supervisor then checks Starshipit and fixes the row, because no reset endpoint exists yet.
+            # A server that died between the two transactions leaves the session SHIPPING; a supervisor
+            # checks Starshipit and reopens it with reopen_pack_session.
             raise ConflictError(f"pack session is {pack_session.status}: it cannot ship now", code="pack_session_not_open")
         if not pack_session.packed:
             raise ConflictError("nothing is packed yet: scan the units first", code="nothing_packed")
@@ -471,3 +472,15 @@ async def ship_pack_session(
         carrier_name=str(reply.get("carrier_name") or ""),
         label_pdf_base64=label,
     )
+
+
+async def reopen_pack_session(session: AsyncSession, session_id: UUID, *, account_id: UUID | None = None) -> PackSession:
+    """Put a session stuck in SHIPPING back to OPEN, after a supervisor checked Starshipit has no shipment for it."""
+    pack_session = await load_pack_session(session, session_id, account_id=account_id, for_update=True)
+    if pack_session.status != PackSessionStatus.SHIPPING:
+        raise ConflictError(f"pack session is {pack_session.status}, not SHIPPING: there is nothing to reopen", code="pack_session_not_shipping")
+    pack_session.status = PackSessionStatus.OPEN
+    pack_session.last_error = "reopened by a supervisor after an interrupted shipment request"
+    await session.flush()
+    log.warning("pack session reopened", session_id=str(session_id), order_id=str(pack_session.order_id))
+    return pack_session

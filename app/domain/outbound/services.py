@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import OrderRouting, ReconciliationRun, RoutingFlow, RoutingRule, Warehouse
 from app.domain.outbound.autorelease import release_pending_orders, run_due_releases
 from app.domain.outbound.interruptions import interrupt_order_work, publish_alerts
-from app.domain.outbound.packing import load_pack_session, open_pack_session, pack_item, pack_progress, ship_pack_session
+from app.domain.outbound.packing import (
+    load_pack_session,
+    open_pack_session,
+    pack_item,
+    pack_progress,
+    reopen_pack_session,
+    ship_pack_session,
+)
 from app.domain.outbound.picking import confirm_pick
 from app.domain.outbound.reconciliation import reconcile_account, run_to_dict
 from app.domain.outbound.release import allocate_order, create_batch_pick_job, load_order, release_order
@@ -38,6 +45,7 @@ __all__ = [
     "reconcile_account",
     "release_order",
     "release_pending_orders",
+    "reopen_pack_session",
     "reroute_order",
     "route_order",
     "run_due_releases",

@@ -205,3 +205,30 @@ async def test_ship_error_shown(outbound_env: OutboundEnv, db, seed: Seed) -> No
     await env.fake.wait_deliveries(1)
     async with db.read() as session:
         assert (await session.get(Order, order_id)).status == "SHIPPED"
+
+
+async def test_reopen_stuck_session(outbound_env: OutboundEnv, db, seed: Seed) -> None:
+    from app.db.models import PackSession
+
+    env = outbound_env
+    await set_mode(db, seed, "full")
+    await add_stock(db, seed, "SKU-A", "A-01-01", 2)
+    created = await post_order_event(env, seed, "order_created", {"order_id": 770004, "order_number": "7004", "items": [{"item_id": "a", "sku": "SKU-A", "quantity": 1}]})
+    order_id = uuid.UUID(created["order_id"])
+    supervisor = await env.login({"username": "super", "password": seed.password})
+    operator = await env.login({"pin": seed.operator_pin, "device_id": "HH-9"})
+    await env.client.post(f"/api/v1/outbound/orders/{order_id}/release", headers=supervisor)
+    job = await pick_job_of(db, order_id)
+    await sync(env, operator, scan(env, "pick", {"job_id": str(job.id), "location": "A-01-01", "item": "SKU-A", "quantity": 1, "tote": "TOTE-01"}))
+    packed = await sync(env, operator, scan(env, "pack", {"order": "7004", "item": "SKU-A", "quantity": 1}))
+    session_id = uuid.UUID(packed[0]["result"]["session_id"])
+    async with db.transaction() as session:
+        (await session.get(PackSession, session_id)).status = "SHIPPING"
+    blocked = await env.client.post(f"/api/v1/pack/sessions/{session_id}/ship", json={"packaging": "Box", "weight_kg": 0.4}, headers=operator)
+    assert blocked.status_code == 409
+    assert (await env.client.post(f"/api/v1/pack/sessions/{session_id}/reopen", headers=operator)).status_code == 403
+    reopened = await env.client.post(f"/api/v1/pack/sessions/{session_id}/reopen", headers=supervisor)
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["status"] == "OPEN"
+    shipped = await env.client.post(f"/api/v1/pack/sessions/{session_id}/ship", json={"packaging": "Box", "weight_kg": 0.4}, headers=operator)
+    assert shipped.status_code == 200, shipped.text
