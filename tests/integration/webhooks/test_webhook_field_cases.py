@@ -127,6 +127,7 @@ async def test_w1_same_payload_new_event_id(db, seed, post_event) -> None:
     assert (await figures(db, seed, "SKU-A")).committed == 2
 
 
+@pytest.mark.postgres
 async def test_w2_events_out_of_order(db, seed, post_event) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 10)
 
@@ -159,6 +160,7 @@ async def test_w2_events_out_of_order(db, seed, post_event) -> None:
     assert sorted(row.event_type for row in stale_rows) == ["order_changed", "order_created", "tracking"]
 
 
+@pytest.mark.postgres
 async def test_w3_what_counts_as_change(db, seed, post_event) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 10)
     await add_stock(db, seed, "SKU-B", "A-01-02", 5)
@@ -208,6 +210,7 @@ async def test_w3_what_counts_as_change(db, seed, post_event) -> None:
 W4_BODY = b'{"order_number": 5567476,  "tracking_status": "Dispatched", "w": 1.0}'
 
 
+@pytest.mark.postgres
 async def test_w4_signature_on_raw_bytes(db, seed, app_client, post_event) -> None:
     created = await post_event(envelope("order_created", [("SKU-A", 1)], order_id="9001", order_number="5567476"))
     assert created.status_code == 200

@@ -142,6 +142,7 @@ async def test_changed_resets_released_to_pending(db, seed) -> None:
     assert lines[0].quantity_committed == 3
 
 
+@pytest.mark.postgres
 async def test_changed_reduced_quantity_releases_excess(db, seed) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 3)
     await add_stock(db, seed, "SKU-A", "B-01-01", 3)
@@ -168,6 +169,7 @@ async def test_changed_reduced_quantity_releases_excess(db, seed) -> None:
     assert (job_line.quantity, job_line.from_location_id, job_line.to_location_id) == (1, seed.locations["RET-01"], seed.locations["A-01-01"])
 
 
+@pytest.mark.postgres
 async def test_deleted_releases_everything(db, seed) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 10)
     await add_stock(db, seed, "SKU-B", "A-01-02", 5)
@@ -298,6 +300,7 @@ async def test_shipped_repeat_ships_nothing(db, seed) -> None:
     assert [s.shipment_key for s in shipments] == ["tracking:T1"]
 
 
+@pytest.mark.postgres
 async def test_shipped_from_packed_picked_allocated(db, seed) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 10)
     await add_stock(db, seed, "SKU-A", "B-01-01", 10)
@@ -388,3 +391,60 @@ async def test_allocated_matches_open_allocations(db, seed) -> None:
     order, _ = await get_order(db)
     pick_jobs = [job for job, _ in await jobs_of(db, order.id) if job.type == "PICK"]
     assert [job.status for job in pick_jobs] == [JobStatus.READY.value]
+
+
+async def test_created_reopens_cancelled(db, seed) -> None:
+    await apply(db, envelope("order_created", [("SKU-A", 2)], occurred_at=T1))
+    await apply(db, envelope("order_deleted", occurred_at=T2))
+    reopened = await apply(db, envelope("order_created", [("SKU-A", 2)], occurred_at=T3))
+    order, lines = await get_order(db)
+    assert order.status == "PENDING"
+    assert [(c.previous_status, c.status) for c in reopened.changes] == [("CANCELLED", "PENDING")]
+    assert lines[0].quantity_committed == 2
+
+
+async def test_changed_cancelled_stays_cancelled(db, seed) -> None:
+    await apply(db, envelope("order_created", [("SKU-A", 2)], occurred_at=T1))
+    await apply(db, envelope("order_deleted", occurred_at=T2))
+    changed = await apply(db, envelope("order_changed", [("SKU-A", 5)], occurred_at=T3))
+    assert changed.changes == []
+    order, lines = await get_order(db)
+    assert order.status == "CANCELLED"
+    assert lines[0].quantity_ordered == 5
+    assert lines[0].quantity_committed == 0
+
+
+async def test_deleted_after_shipped_ignored(db, seed) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 5)
+    await apply(db, envelope("order_created", [("SKU-A", 2)], occurred_at=T1))
+    await apply(db, envelope("order_shipped", [("SKU-A", 2)], occurred_at=T2))
+    deleted = await apply(db, envelope("order_deleted", occurred_at=T3))
+    assert deleted.outcome == "ignored"
+    order, _ = await get_order(db)
+    assert order.status == "SHIPPED"
+    assert await movements(db, "return") == []
+
+
+async def test_shipped_cancelled_order_partial(db, seed) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 5)
+    await apply(db, envelope("order_created", [("SKU-A", 3)], occurred_at=T1))
+    await apply(db, envelope("order_deleted", occurred_at=T2))
+    shipped = await apply(db, envelope("order_shipped", [item("SKU-A", 3, quantity_to_ship=1)], occurred_at=T3))
+    assert shipped.outcome == "applied"
+    order, lines = await get_order(db)
+    # The unit left the building, so it is booked out, but the rest of the order stays cancelled.
+    assert order.status == "CANCELLED"
+    assert lines[0].quantity_shipped == 1
+    assert lines[0].quantity_committed == 0
+    assert await on_hand(db, seed, "SKU-A", "A-01-01") == 4
+
+
+async def test_shipped_without_items_ships_rest(db, seed) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 5)
+    await apply(db, envelope("order_created", [("SKU-A", 2), ("SKU-B", 1)], occurred_at=T1))
+    await apply(db, envelope("order_shipped", None, occurred_at=T2))
+    order, lines = await get_order(db)
+    assert order.status == "SHIPPED"
+    assert [line.quantity_shipped for line in lines] == [2, 1]
+    assert await on_hand(db, seed, "SKU-A", "A-01-01") == 3
+    assert await on_hand(db, seed, "SKU-B", "A-01-01") == -1
