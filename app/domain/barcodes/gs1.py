@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -138,8 +139,14 @@ def element_label(ai: str, title: str) -> str:
 
 
 def _lookup_ai(text: str) -> GS1ApplicationIdentifier | None:
+    # AIs are 2 to 4 digits long, so the first four characters decide; biip searches its table linearly.
+    return _lookup_ai_prefix(text[:4])
+
+
+@lru_cache(maxsize=4096)
+def _lookup_ai_prefix(prefix: str) -> GS1ApplicationIdentifier | None:
     try:
-        return GS1ApplicationIdentifier.extract(text)
+        return GS1ApplicationIdentifier.extract(prefix)
     except ParseError:
         return None
 
