@@ -1,6 +1,6 @@
 """GS1 Digital Link URIs, the web addresses that GS1 QR codes and DataMatrix codes may carry.
 
-``https://example.com/01/09506000134352/10/ABC1?17=270131`` holds GTIN 09506000134352 (the
+``https://example.com/01/09506000134352/10/ABC1?17=270131`` contains GTIN 09506000134352 (the
 primary key), batch ABC1 (a key qualifier in the path) and expiry 2027-01-31 (a data attribute in
 the query string). The path may start with any prefix, such as ``/products``, before the first
 primary key. Query parameters that are not AI numbers (``?utm_source=…``) are ignored. A URL
