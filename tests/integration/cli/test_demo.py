@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.config import load_settings
 from app.db import Database
 from app.db.models import Account, Location, Product, ProductBarcode, StockMovement, User
-from app.demo.catalog import gtin_check_digit
+from app.demo.catalog import gtin_check_digit, make_gtin13, make_gtin14
 from tests.integration.cli.conftest import WmsProcess, run_wms
 
 pytestmark = pytest.mark.anyio
@@ -39,6 +39,19 @@ async def _barcodes(url: str) -> list[tuple[str, int]]:
             return [(row.code, row.units) for row in (await session.execute(select(ProductBarcode.code, ProductBarcode.units))).all()]
     finally:
         await database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("data", "check"),
+    [("756755439438", "0"), ("0871913900574", "0"), ("30045054910", "5"), ("540000000264", "9"), ("1234567", "0")],
+)
+def test_gtin_check_digit_known(data: str, check: str) -> None:
+    assert gtin_check_digit(data) == check
+
+
+def test_gtin14_case_code() -> None:
+    assert make_gtin14(1, "7567554394380") == "17567554394387"
+    assert make_gtin13("9421901", 1) == "9421901000011"
 
 
 async def test_demo_builds_warehouse(tmp_path: Path) -> None:
