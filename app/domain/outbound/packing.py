@@ -129,9 +129,16 @@ async def find_order_for_pack(session: AsyncSession, scan: str, *, account_id: U
     if match is not None:
         if match.type != LocationType.TOTE.value:
             raise InvalidInputError(f"{match.code} is a {match.type}: scan an order number or a tote", code="not_a_tote")
+        # The tote's order is the one that still has picked units in it.
         pick_tote = await session.scalar(
             select(PickTote)
-            .where(PickTote.tote_location_id == match.location_id, PickTote.released.is_(False))
+            .join(Allocation, (Allocation.order_id == PickTote.order_id) & (Allocation.picked_location_id == PickTote.tote_location_id))
+            .where(
+                PickTote.tote_location_id == match.location_id,
+                PickTote.released.is_(False),
+                Allocation.status.in_(AllocationStatus.OPEN),
+                Allocation.quantity_picked > 0,
+            )
             .order_by(PickTote.created_at.desc())
             .limit(1)
         )

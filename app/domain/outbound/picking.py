@@ -48,7 +48,7 @@ from app.domain.stock.ledger import record_movement
 from app.lib.errors import ConflictError, InvalidInputError, NotFoundError
 from app.lib.logging import get_logger
 
-__all__ = ["PickResult", "confirm_pick", "order_fully_picked"]
+__all__ = ["PickResult", "confirm_pick", "order_fully_picked", "tote_in_use"]
 
 log = get_logger(__name__)
 
@@ -143,10 +143,7 @@ async def _choose_allocation(
                 code="wrong_tote",
                 tote=tote.code,
             )
-        in_use = await session.scalar(
-            select(PickTote).where(PickTote.tote_location_id == tote.id, PickTote.released.is_(False), PickTote.job_id != job.id).limit(1)
-        )
-        if in_use is not None:
+        if await tote_in_use(session, tote.id, exclude_job_id=job.id):
             raise ConflictError(f"tote {tote.code} still holds another order's units: use an empty tote", code="tote_in_use", tote=tote.code)
         for allocation, line, location in candidates:
             if allocation.order_id not in totes:
@@ -167,6 +164,31 @@ async def _choose_allocation(
         f"order {order.order_number if order else ''} has no tote yet: scan an empty tote with this pick",
         code="tote_required",
     )
+
+
+async def tote_in_use(session: AsyncSession, tote_id: UUID, *, exclude_job_id: UUID | None = None) -> bool:
+    """Tell whether a tote still holds picked units of an order assigned to it by another job.
+
+    An assignment whose order has no picked units left in the tote (packed, shipped, or returned to
+    stock after a cancellation) no longer blocks the tote.
+    """
+    statement = (
+        select(PickTote.id)
+        .join(
+            Allocation,
+            (Allocation.order_id == PickTote.order_id) & (Allocation.picked_location_id == PickTote.tote_location_id),
+        )
+        .where(
+            PickTote.tote_location_id == tote_id,
+            PickTote.released.is_(False),
+            Allocation.status.in_(AllocationStatus.OPEN),
+            Allocation.quantity_picked > 0,
+        )
+        .limit(1)
+    )
+    if exclude_job_id is not None:
+        statement = statement.where(PickTote.job_id != exclude_job_id)
+    return await session.scalar(statement) is not None
 
 
 async def order_fully_picked(session: AsyncSession, order_id: UUID) -> bool:
@@ -457,14 +479,3 @@ async def confirm_pick(
         short=result.short,
     )
     return result
-
-
-async def get_pick_tote(session: AsyncSession, raw: str) -> PickTote:
-    """Return the open tote assignment a tote scan names; raise NotFoundError otherwise."""
-    match = await resolve_location(session, raw)
-    pick_tote = await session.scalar(
-        select(PickTote).where(PickTote.tote_location_id == match.location_id, PickTote.released.is_(False)).order_by(PickTote.created_at.desc()).limit(1)
-    )
-    if pick_tote is None:
-        raise NotFoundError(f"tote {match.code} holds no picked order", code="tote_empty", tote=match.code)
-    return pick_tote

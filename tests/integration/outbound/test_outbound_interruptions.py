@@ -109,3 +109,21 @@ async def test_order_deleted_alerts_packer(outbound_env: OutboundEnv, db, seed: 
     stored, _lines = await load_order(db, order_id)
     assert stored.status == "CANCELLED"
     await assert_ledger_ok(db)
+
+
+async def test_tote_free_after_cancel(outbound_env: OutboundEnv, db, seed: Seed) -> None:
+    """Once a cancelled order's units left the tote, the tote takes the next order."""
+    env = outbound_env
+    order_id, order, operator, supervisor = await _picked_order(env, db, seed, "7103")
+    await post_order_event(env, seed, "order_deleted", order)
+    stored, _lines = await load_order(db, order_id)
+    assert stored.status == "CANCELLED"
+    next_order = {"order_id": 887104, "order_number": "7104", "items": [{"item_id": "a", "sku": "SKU-A", "quantity": 1}]}
+    created = await post_order_event(env, seed, "order_created", next_order)
+    released = await env.client.post(f"/api/v1/outbound/orders/{created['order_id']}/release", headers=supervisor)
+    assert released.status_code == 200, released.text
+    results = await sync(
+        env, operator, scan(env, "pick", {"job_id": released.json()["job_id"], "location": "A-01-01", "item": "SKU-A", "quantity": 1, "tote": "TOTE-01"})
+    )
+    assert results[0]["status"] == "applied", results
+    assert results[0]["result"]["tote"] == "TOTE-01"
