@@ -246,3 +246,50 @@ async def test_w4_reserialised_body_fails(db, seed, app_client) -> None:
     assert response.status_code == 401
     async with db.read() as session:
         assert await session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
+
+
+@pytest.mark.postgres
+async def test_race_creates_one_order(db, seed, settings, inprocess_server, monkeypatch) -> None:
+    """order_created and order_changed of a new order applied at once: the loser retries as an update."""
+    first_inserted = anyio.Event()
+    second_applying = anyio.Event()
+    original_apply = services.apply_order_event
+    calls = {"apply": 0}
+
+    async def racing_apply(session, account, event):
+        calls["apply"] += 1
+        if calls["apply"] == 1:
+            result = await original_apply(session, account, event)
+            first_inserted.set()
+            # On PostgreSQL the second transaction now inserts the same order and waits on the unique
+            # index. SQLite runs one writer at a time, so there the second one starts only after this commit.
+            if not settings.is_sqlite:
+                await second_applying.wait()
+            return result
+        second_applying.set()
+        return await original_apply(session, account, event)
+
+    monkeypatch.setattr(services, "apply_order_event", racing_apply)
+    created = body_of(envelope("order_created", [("SKU-A", 2)], occurred_at=T1, event_id="race-created"))
+    changed = body_of(envelope("order_changed", [("SKU-A", 3)], occurred_at=T2, event_id="race-changed"))
+    statuses: dict[str, int] = {}
+
+    async with httpx.AsyncClient(base_url=inprocess_server.url, timeout=60) as client:
+
+        async def send(name: str, body: bytes) -> None:
+            response = await client.post("/webhooks/starshipit/acme/orders", content=body, headers=signed_headers(body))
+            statuses[name] = response.status_code
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(send, "created", created)
+            await first_inserted.wait()
+            group.start_soon(send, "changed", changed)
+
+    assert statuses == {"created": 200, "changed": 200}
+    # PostgreSQL: the second delivery's first attempt fails on the unique key and is retried.
+    assert calls["apply"] == (2 if settings.is_sqlite else 3)
+    assert await _order_count(db) == 1
+    _order, lines = await get_order(db)
+    assert [(line.sku, line.quantity_ordered) for line in lines] == [("SKU-A", 3)]
+    assert (await figures(db, seed, "SKU-A")).committed == 3
+    assert sorted(row.outcome for row in await webhook_events(db)) == ["applied", "applied"]
