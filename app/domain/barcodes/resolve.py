@@ -219,8 +219,10 @@ async def _find_products(session: AsyncSession, reading: Interpretation | None, 
                     **label,  # type: ignore[arg-type]
                 )
             )
-    # A product's SKU printed as a plain barcode also names it; GS1 data and SSCCs never do.
-    if reading is None or isinstance(reading, (CodeScan, GtinScan)):
+    # A product's SKU printed as a plain barcode also names it. GS1 data that names no product
+    # key may be a SKU that happens to start like an AI, such as "21-100" (serial "-100").
+    gs1_without_key = isinstance(reading, Gs1Scan) and not (reading.gtin or reading.sscc or reading.fields.get("content_gtin"))
+    if reading is None or isinstance(reading, (CodeScan, GtinScan)) or gs1_without_key:
         product = await session.scalar(select(Product).where(Product.sku == text))
         if product is not None and product.id not in seen:
             matches.append(ProductMatch(product.id, product.sku))

@@ -186,3 +186,12 @@ async def test_keyboard_layout_rejected(db: Database, seed: Seed) -> None:
         with pytest.raises(BarcodeError) as caught:
             await resolve_scan(session, "à&é\"'(-è_çà")
     assert caught.value.code == "keyboard_layout"
+
+
+async def test_sku_starting_like_ai(db: Database, seed: Seed) -> None:
+    async with db.transaction() as session:
+        session.add(Product(sku="21-100", name="Numbered widget"))
+    async with db.read() as session:
+        match = await resolve_product(session, "21-100")
+    assert match.sku == "21-100"
+    assert match.units == 1
