@@ -165,7 +165,7 @@ async def reconcile_holdings(session: AsyncSession, order: Order, lines: list[Or
     """Release what the order holds beyond what its lines still need, then cancel pick jobs left empty.
 
     A line may hold ordered minus shipped units while the order and the line are open, and none
-    otherwise. Reserved units beyond that are released first, then picked units are returned to stock
+    otherwise or when its SKU changed to another product. Reserved units beyond that are released first, then picked units are returned to stock
     through a RETURN_TO_STOCK job.
     """
     allocations = await open_allocations(session, order)
@@ -179,6 +179,9 @@ async def reconcile_holdings(session: AsyncSession, order: Order, lines: list[Or
         reserved = sum(allocation.quantity for allocation in mine)
         picked = sum(allocation.quantity_picked for allocation in mine)
         allowed = max(line.quantity_ordered - line.quantity_shipped, 0) if is_open and line.active else 0
+        if any(allocation.product_id != line.product_id for allocation in mine):
+            # The line's SKU changed: what it holds is the wrong product, so all of it goes back.
+            allowed = 0
         excess = reserved + picked - allowed
         if excess <= 0:
             continue

@@ -448,3 +448,15 @@ async def test_shipped_without_items_ships_rest(db, seed) -> None:
     assert [line.quantity_shipped for line in lines] == [2, 1]
     assert await on_hand(db, seed, "SKU-A", "A-01-01") == 3
     assert await on_hand(db, seed, "SKU-B", "A-01-01") == -1
+
+
+async def test_changed_sku_releases_old_product(db, seed) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 5)
+    await apply(db, envelope("order_created", [item("SKU-A", 2, item_id="line-1")], occurred_at=T1))
+    await allocate(db, seed, "1001", "SKU-A", "A-01-01", 2)
+    await apply(db, envelope("order_changed", [item("SKU-B", 2, item_id="line-1")], occurred_at=T2))
+    order, lines = await get_order(db)
+    assert [(line.sku, line.quantity_committed, line.quantity_allocated) for line in lines] == [("SKU-B", 2, 0)]
+    assert await allocated_total(db, seed, "SKU-A") == 0
+    assert (await figures(db, seed, "SKU-A")).committed == 0
+    assert (await figures(db, seed, "SKU-B")).committed == 2
