@@ -8,7 +8,7 @@ through a loopback proxy that misbehaves like a bad Wi-Fi network:
 - it reorders requests: a held-back copy of an old batch arrives after newer ones.
 
 Meanwhile the server is killed with SIGKILL and restarted several times, on the same database.
-Devices handle every failure the way the handheld app does: anything but an answer keeps the
+Devices handle every failure the way the handheld app does: anything but a 200 response keeps the
 commands queued, and they are sent again after a short backoff. A ``retry`` answer keeps the
 command queued too; ``rejected`` moves it to the device's needs-attention list.
 

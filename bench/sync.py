@@ -8,8 +8,9 @@ resolution, the device's sequence bookkeeping, a ledger movement and balance upd
 command row, and one commit per command with ``synchronous=FULL``.
 
 For a ceiling measured in the same run on the same machine, it then writes the same rows straight
-through SQLAlchemy into a second copy of the database: per command one transaction that inserts
-the command row and the movement and updates the balance, with no HTTP, decoding or look-ups.
+through SQLAlchemy into a second copy of the database. Each command gets one transaction that
+inserts the command row and the movement and updates the balance, with no HTTP, decoding or
+look-ups.
 The ratio of the two rates is the figure to compare between machines. The run ends with the
 ledger verifier on the server's database.
 
@@ -131,7 +132,7 @@ class ServerProcess:
         threading.Thread(target=drain, daemon=True).start()
         if not ready.wait(STARTUP_TIMEOUT) or process.poll() is not None:
             self.kill()
-            raise RuntimeError("wms serve did not start:\n" + "".join(self.output[-40:]))
+            raise RuntimeError("wms serve failed to start; its last output:\n" + "".join(self.output[-40:]))
 
     def kill(self) -> None:
         """Kill the server with SIGKILL, as a power cut or an OOM kill would."""
@@ -181,11 +182,12 @@ def build_commands(device_id: str, count: int) -> list[dict[str, Any]]:
     now = datetime.now(UTC).isoformat()
     commands = []
     for seq in range(1, count + 1):
-        sku, _gtin = PRODUCTS[seq % len(PRODUCTS)]
+        sku, _gtin = PRODUCTS[((seq + 1) // 2) % len(PRODUCTS)]
         if seq % 2:
             kind, payload = "adjust", {"location": LOCATIONS[seq % len(LOCATIONS)], "item": sku, "quantity_change": 1, "reason_code": "found"}
         else:
-            source = LOCATIONS[seq % len(LOCATIONS)]
+            # Move the unit the previous adjustment added, so that stock stays non-negative.
+            source = LOCATIONS[(seq - 1) % len(LOCATIONS)]
             target = LOCATIONS[(seq + 3) % len(LOCATIONS)]
             kind, payload = "move", {"from_location": source, "item": sku, "quantity": 1, "to_location": target}
         commands.append(
