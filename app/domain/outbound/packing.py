@@ -6,8 +6,8 @@ the order, one unit too many) is rejected. A verified unit moves in the ledger f
 bench (reason ``pack``). The WMS never books stock out itself: the shipment request to Starshipit
 leads to ``order_shipped``, whose rule books the packed units out of the bench, once.
 
-Shipping calls Starshipit outside any database transaction: the session is marked SHIPPING first
-(so a second packer cannot ship it too), the request is sent, and the outcome (label and tracking,
+Shipping calls Starshipit outside any database transaction. The session is marked SHIPPING first
+(so a second packer cannot ship it too), then the request is sent, and the outcome (label and tracking,
 or Starshipit's error for the packer) is stored in a second transaction.
 """
 
@@ -143,10 +143,10 @@ async def find_order_for_pack(session: AsyncSession, scan: str, *, account_id: U
             .limit(1)
         )
         if pick_tote is None:
-            raise NotFoundError(f"tote {match.code} holds no picked order", code="tote_empty", tote=match.code)
+            raise NotFoundError(f"tote {match.code} contains no picked order: scan the order number instead", code="tote_empty", tote=match.code)
         order = await session.get(Order, pick_tote.order_id)
         if order is None or (account_id is not None and order.account_id != account_id):
-            raise NotFoundError(f"tote {match.code} holds no order of this account", code="tote_empty")
+            raise NotFoundError(f"tote {match.code} contains no order of this account", code="tote_empty")
         return order
     statement = select(Order).where(Order.order_number == text)
     if account_id is not None:
@@ -345,7 +345,7 @@ async def pack_item(session: AsyncSession, pack_session: PackSession, *, item_sc
             allocation.picked_location_id = pack_session.bench_location_id
         else:
             # Part of this allocation's picked units moved: the packed part becomes its own row so
-            # each row says where its units are.
+            # each row records where its units are.
             allocation.quantity_picked -= take
             session.add(
                 Allocation(

@@ -1,6 +1,6 @@
 """Picking: confirm one scanned pick of a pick job, including short picks.
 
-A pick names the job, the location scanned (required when the warehouse says so), the product
+A pick names the job, the location scanned (required when the warehouse settings require it), the product
 scanned (with its batch when the product tracks batches, its serial when it tracks serials) and the
 quantity. The units move in the ledger from the bin to the order's tote (reason ``pick``) and their
 reservation at the bin is released, in one transaction.
@@ -55,7 +55,7 @@ log = get_logger(__name__)
 
 @dataclass
 class PickResult:
-    """What a confirmed pick did, returned to the handheld."""
+    """Outcome of one confirmed pick, returned to the handheld."""
 
     job_id: UUID
     job_status: str
@@ -139,12 +139,12 @@ async def _choose_allocation(
                     return allocation, line, location, tote
             order = await session.get(Order, owner.order_id)
             raise ConflictError(
-                f"tote {tote.code} holds order {order.order_number if order else owner.order_id}, which needs no more of this item here",
+                f"tote {tote.code} contains order {order.order_number if order else owner.order_id}, which needs no more of this item here: scan that order's tote",
                 code="wrong_tote",
                 tote=tote.code,
             )
         if await tote_in_use(session, tote.id, exclude_job_id=job.id):
-            raise ConflictError(f"tote {tote.code} still holds another order's units: use an empty tote", code="tote_in_use", tote=tote.code)
+            raise ConflictError(f"tote {tote.code} still contains another order's units: use an empty tote", code="tote_in_use", tote=tote.code)
         for allocation, line, location in candidates:
             if allocation.order_id not in totes:
                 session.add(PickTote(job_id=job.id, order_id=allocation.order_id, tote_location_id=tote.id, released=False))
@@ -167,7 +167,7 @@ async def _choose_allocation(
 
 
 async def tote_in_use(session: AsyncSession, tote_id: UUID, *, exclude_job_id: UUID | None = None) -> bool:
-    """Tell whether a tote still holds picked units of an order assigned to it by another job.
+    """Tell whether a tote still contains picked units of an order assigned to it by another job.
 
     An assignment whose order has no picked units left in the tote (packed, shipped, or returned to
     stock after a cancellation) no longer blocks the tote.
