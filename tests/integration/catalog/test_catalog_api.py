@@ -134,3 +134,25 @@ async def test_stock_control_settings(app_client: AsyncTestClient, admin_headers
     assert (await app_client.get(url, headers=supervisor_headers)).json()["count_variance_units"] == 3
     negative = await app_client.patch(url, json={"count_variance_units": -1}, headers=admin_headers)
     assert negative.status_code == 400
+
+
+async def test_product_update_pick_face(app_client: AsyncTestClient, supervisor_headers: dict[str, str], seed: Seed) -> None:
+    url = f"/api/v1/products/{seed.products['SKU-B']}"
+    assigned = await app_client.patch(url, json={"pick_face": "A-01-02", "allocation_rule": "fefo", "putaway_zone": "B"}, headers=supervisor_headers)
+    assert assigned.status_code == 200, assigned.text
+    assert (assigned.json()["pick_face"], assigned.json()["allocation_rule"], assigned.json()["putaway_zone"]) == ("A-01-02", "FEFO", "B")
+    cleared = await app_client.patch(url, json={"pick_face": ""}, headers=supervisor_headers)
+    assert cleared.json()["pick_face"] is None
+    unknown = await app_client.patch(url, json={"pick_face": "ZZ-1"}, headers=supervisor_headers)
+    assert unknown.status_code == 404
+    renamed_blank = await app_client.patch(url, json={"name": " "}, headers=supervisor_headers)
+    assert renamed_blank.status_code == 400
+
+
+async def test_zone_update_mode(app_client: AsyncTestClient, supervisor_headers: dict[str, str], seed: Seed) -> None:
+    zone = (await app_client.post("/api/v1/zones", json={"warehouse": "WH1", "code": "A"}, headers=supervisor_headers)).json()
+    assert zone["putaway_mode"] == "suggested"
+    changed = await app_client.patch(f"/api/v1/zones/{zone['id']}", json={"putaway_mode": "enforced"}, headers=supervisor_headers)
+    assert changed.json()["putaway_mode"] == "enforced"
+    listed = (await app_client.get("/api/v1/zones", params={"warehouse_id": str(seed.warehouse_id)}, headers=supervisor_headers)).json()
+    assert [(z["code"], z["putaway_mode"]) for z in listed] == [("A", "enforced")]

@@ -194,3 +194,16 @@ async def test_create_stocktake_validation(app_client: AsyncTestClient, supervis
     assert (await app_client.post("/api/v1/stocktakes", json={"kind": "shelf", "locations": ["B-01-01"]}, headers=supervisor_headers)).status_code == 400
     assert (await app_client.post("/api/v1/stocktakes", json={"kind": "location", "locations": ["NOPE"]}, headers=supervisor_headers)).status_code == 404
     assert (await app_client.post("/api/v1/stocktakes", json={"kind": "location", "locations": ["B-01-01"]}, headers=operator_headers)).status_code == 403
+
+
+async def test_case_barcode_counts_cases(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database, seed: Seed) -> None:
+    from app.db.models import ProductBarcode
+
+    async with db.transaction() as session:
+        session.add(ProductBarcode(product_id=seed.products["SKU-A"], code="CASE-A6", kind="INTERNAL", units=6))
+    await add_stock(db, seed, "SKU-A", "B-01-01", 12)
+    stocktake = await _stocktake(app_client, supervisor_headers, locations=["B-01-01"], blind=False, variance_threshold_units=100)
+    device = await _operator(app_client, seed)
+    counted = await device.run("count", {"stocktake_id": stocktake["id"], "location": "B-01-01", "item": "CASE-A6", "counted_quantity": 3})
+    assert counted["result"]["counted_quantity"] == 18
+    assert counted["result"]["variance"] == 6
