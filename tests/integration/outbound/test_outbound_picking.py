@@ -210,3 +210,18 @@ async def test_pick_tracked_products(db, seed: Seed) -> None:
     assert await balance(db, seed, "SKU-B", "TOTE-01", "L1") == (2, 0)
     assert await _code_of_failure(_pick(db, seed, job_id, "SKU-C", 1, location="A-01-02")) == "serial_required"
     await assert_ledger_ok(db)
+
+
+async def test_pick_gs1_batch_scan(db, seed: Seed) -> None:
+    """The batch printed in a GS1 label (AI 10) selects the allocated batch without typing it."""
+    from app.db.models import Product
+
+    await set_mode(db, seed, "full")
+    async with db.transaction() as session:
+        (await session.get(Product, seed.products["SKU-A"])).tracking = "BATCH"
+    await add_stock(db, seed, "SKU-A", "A-01-01", 2, batch="L1")
+    _order_id, job_id = await _released(db, seed, "3401", [("SKU-A", 1)])
+    result = await _pick(db, seed, job_id, "010540000000264910L1", 1, location="A-01-01", tote="TOTE-01")
+    assert result.sku == "SKU-A"
+    assert result.batch == "L1"
+    assert await balance(db, seed, "SKU-A", "TOTE-01", "L1") == (1, 0)
