@@ -30,6 +30,7 @@ from app.db.models import (
     MovementReason,
     Product,
     PutawayMode,
+    SerialNumber,
     StockBalance,
     Zone,
 )
@@ -192,6 +193,29 @@ async def _find_job_line(session: AsyncSession, *, job_id: UUID | None, product_
     return job, line
 
 
+async def _move_serials(session: AsyncSession, product: Product, serials: list[str], quantity: int, source: Location, target: Location, warnings: list[str]) -> None:
+    """Record the new location of the serials scanned with a putaway of a serial-tracked product."""
+    if product.tracking != "SERIAL":
+        if serials:
+            raise InvalidInputError(f"{product.sku} is not serial-tracked: leave serials out", field="serials")
+        return
+    if not serials:
+        # The units still move; only the serials' locations stay unknown until they are scanned.
+        warnings.append(f"{product.sku} is serial-tracked but no serials were scanned: their locations are not updated")
+        return
+    if len(serials) != quantity or len(set(serials)) != len(serials):
+        raise InvalidInputError(f"scan one distinct serial per unit: {quantity} units, {len(serials)} serials", code="serials_required", field="serials")
+    rows = (await session.scalars(select(SerialNumber).where(SerialNumber.product_id == product.id, SerialNumber.serial.in_(serials)))).all()
+    found = {row.serial: row for row in rows}
+    for serial in serials:
+        row = found.get(serial)
+        if row is None or row.status != "in_stock":
+            raise ConflictError(f"serial {serial} of {product.sku} is not in stock: check the label", code="serial_not_in_stock", serial=serial)
+        if row.location_id != source.id:
+            warnings.append(f"serial {serial} was recorded elsewhere than {source.code}; it is now at {target.code}")
+        row.location_id = target.id
+
+
 async def putaway_stock(
     session: AsyncSession,
     *,
@@ -203,6 +227,7 @@ async def putaway_stock(
     batch: str | None = None,
     job_id: UUID | None = None,
     override: bool = False,
+    serials: list[str] | None = None,
 ) -> PutawayResult:
     """Move ``quantity`` units from a dock (or any location) to their storage destination.
 
@@ -261,6 +286,8 @@ async def putaway_stock(
             warnings.append(f"supervisor override: {target.code} instead of enforced {suggestion.code}")
         else:
             warnings.append(f"put away to {target.code}; the suggested location was {suggestion.code}")
+
+    await _move_serials(session, product, serials or [], quantity, source, target, warnings)
 
     reference_type, reference_id = ("job", str(job.id)) if job is not None else ("putaway", "")
     movement = await record_movement(

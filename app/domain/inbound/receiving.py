@@ -287,18 +287,7 @@ async def receive_stock(
     reference = ("purchase_order", order.number) if order is not None else ("receipt", str(receipt_id))
     movement = await record_movement_for_receipt(session, product, location, units, batch_code, reference, actor)
     warnings.extend(movement.warnings)
-    await _store_serials(session, product, serial_list, batch_code, location.id, receipt_id)
-    if line is not None and order is not None:
-        line.quantity_received += units
-        refresh_status(order)
-
-    job: Job | None = None
-    suggestion: Suggestion | None = None
-    if location.type == LocationType.STAGING_DOCK.value:
-        suggestion = await suggest_putaway(session, product=product, batch=batch_code, quantity=units, warehouse_id=location.warehouse_id, exclude_location_id=location.id)
-        job_reference = reference if order is not None else ("receiving_dock", str(location.id))
-        job = await _add_to_putaway_job(session, warehouse_id=location.warehouse_id, dock=location, product=product, batch=batch_code, units=units, reference=job_reference, suggestion=suggestion)
-
+    # The receipt row goes in first because serial numbers refer to it.
     receipt = Receipt(
         id=receipt_id,
         warehouse_id=location.warehouse_id,
@@ -311,15 +300,27 @@ async def receive_stock(
         quantity=units,
         serials=json.dumps(serial_list),
         movement_id=movement.movement.id,
-        putaway_job_id=job.id if job else None,
         overridden=overridden,
         override_by_id=actor.user_id if overridden else None,
         operator_id=actor.user_id,
         device_id=actor.device_id,
         command_id=actor.command_id,
-        warnings="\n".join(warnings),
     )
     session.add(receipt)
+    await session.flush()
+    await _store_serials(session, product, serial_list, batch_code, location.id, receipt_id)
+    if line is not None and order is not None:
+        line.quantity_received += units
+        refresh_status(order)
+
+    job: Job | None = None
+    suggestion: Suggestion | None = None
+    if location.type == LocationType.STAGING_DOCK.value:
+        suggestion = await suggest_putaway(session, product=product, batch=batch_code, quantity=units, warehouse_id=location.warehouse_id, exclude_location_id=location.id)
+        job_reference = reference if order is not None else ("receiving_dock", str(location.id))
+        job = await _add_to_putaway_job(session, warehouse_id=location.warehouse_id, dock=location, product=product, batch=batch_code, units=units, reference=job_reference, suggestion=suggestion)
+        receipt.putaway_job_id = job.id
+    receipt.warnings = "\n".join(warnings)
     await session.flush()
     log.info(
         "stock received",

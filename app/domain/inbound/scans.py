@@ -103,6 +103,7 @@ async def apply_putaway_scan(session: AsyncSession, payload: PutawayPayload, act
         batch=batch,
         job_id=payload.job_id,
         override=payload.override,
+        serials=[serial.strip() for serial in payload.serials] or ([match.serial] if match.serial else []),
     )
 
 

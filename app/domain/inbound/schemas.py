@@ -110,6 +110,8 @@ class PutawayPayload(msgspec.Struct, forbid_unknown_fields=True):
     batch: str | None = None
     job_id: UUID | None = None
     override: bool = False
+    # Serial-tracked products: the serials moved, so the system knows where each unit is.
+    serials: list[str] = []
 
 
 class PutawaySuggestionRead(msgspec.Struct):

@@ -150,3 +150,25 @@ async def test_putaway_over_rest(app_client: AsyncTestClient, operator_headers: 
     assert response.status_code == 201, response.text
     assert response.json()["quantity"] == 4
     assert await on_hand(db, seed, "SKU-B", "B-01-01") == 4
+
+
+async def test_putaway_moves_serials(app_client: AsyncTestClient, db: Database, seed: Seed) -> None:
+    from sqlalchemy import select
+
+    from app.db.models import SerialNumber
+
+    async with db.transaction() as session:
+        await session.execute(update(Product).where(Product.sku == "SKU-C").values(tracking="SERIAL"))
+    device = await Device(app_client).sign_in({"pin": seed.operator_pin})
+    await device.run("receive", {"location": "REC-01", "item": "SKU-C", "quantity": 2, "serials": ["S1", "S2"]})
+    unknown = await device.run("putaway", {"from_location": "REC-01", "item": "SKU-C", "quantity": 1, "to_location": "B-01-01", "serials": ["S9"]})
+    assert unknown["code"] == "serial_not_in_stock"
+    moved = await device.run("putaway", {"from_location": "REC-01", "item": "SKU-C", "quantity": 1, "to_location": "B-01-01", "serials": ["S2"]})
+    assert moved["status"] == "applied", moved
+    unscanned = await device.run("putaway", {"from_location": "REC-01", "item": "SKU-C", "quantity": 1, "to_location": "B-01-01"})
+    assert unscanned["status"] == "applied_with_warning"
+    assert "no serials were scanned" in unscanned["warnings"][0]
+    async with db.read() as session:
+        places = dict((await session.execute(select(SerialNumber.serial, SerialNumber.location_id))).tuples().all())
+    assert places == {"S1": seed.locations["REC-01"], "S2": seed.locations["B-01-01"]}
+    assert await on_hand(db, seed, "SKU-C", "B-01-01") == 2
