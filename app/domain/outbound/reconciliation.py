@@ -10,7 +10,9 @@ report lists:
 - ``shipped_without_movements``: shipped in Starshipit, no WMS shipment (after applying, only
   those that could not be applied);
 - ``unknown_to_starshipit``: WMS shipments in the window whose order is not in the shipped feed;
-- ``quantity_differences``: per order and SKU, units Starshipit shipped versus units the WMS shipped.
+- ``quantity_differences``: per order and SKU, units Starshipit shipped versus units the WMS shipped;
+- ``stock_checks`` of the account's default warehouse: negative stock, products committed beyond
+  stock, and rejected scans still waiting for a supervisor. They do not count toward ``empty``.
 
 Feed entries are grouped by Starshipit order id; an entry's ``quantity_to_ship`` (else ``quantity``)
 counts as shipped in that entry.
@@ -25,11 +27,24 @@ from uuid import UUID
 
 import msgspec
 from litestar.channels import ChannelsPlugin
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Database
-from app.db.models import Account, Order, OrderLine, ReconciliationRun, Shipment
+from app.db.models import (
+    Account,
+    AttentionState,
+    CommandStatus,
+    Location,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    ReconciliationRun,
+    ScanCommand,
+    Shipment,
+    StockBalance,
+)
 from app.domain.live.publisher import publish_status_changes
 from app.domain.orders.events import apply_order_event
 from app.domain.webhooks.schemas import OrderEnvelope
@@ -38,11 +53,12 @@ from app.lib.logging import get_logger
 from app.lib.timeutil import parse_timestamp, utcnow
 from app.starshipit.client import StarshipitClient, StarshipitError, client_for_account
 
-__all__ = ["DEFAULT_WINDOW", "reconcile_account", "run_to_dict"]
+__all__ = ["DEFAULT_WINDOW", "reconcile_account", "run_to_dict", "stock_checks"]
 
 log = get_logger(__name__)
 
 DEFAULT_WINDOW = timedelta(days=7)
+OPEN_ORDER_STATUSES = [status.value for status in OrderStatus if status.is_open]
 
 
 def _entry_time(entry: dict[str, Any]) -> datetime | None:
@@ -77,6 +93,62 @@ async def _wms_shipped(session: AsyncSession, order: Order) -> tuple[int, dict[s
         if shipped:
             units[sku] += shipped
     return (1 if shipments is not None else 0), dict(units)
+
+
+async def stock_checks(session: AsyncSession, warehouse_id: UUID) -> dict[str, list[dict]]:
+    """List the stock problems a supervisor settles beside the shipment differences, for one warehouse.
+
+    ``negative_stock``: balances below zero. ``committed_beyond_stock``: products whose open orders
+    commit more than is on hand. ``rejected_scans``: scan commands still on the needs-attention list.
+    """
+    negative = (
+        await session.execute(
+            select(Product.sku, Location.code, StockBalance.batch, StockBalance.on_hand)
+            .join(Product, Product.id == StockBalance.product_id)
+            .join(Location, Location.id == StockBalance.location_id)
+            .where(StockBalance.on_hand < 0, Location.warehouse_id == warehouse_id)
+            .order_by(Product.sku, Location.code)
+        )
+    ).all()
+    on_hand = dict(
+        (
+            await session.execute(
+                select(StockBalance.product_id, func.sum(StockBalance.on_hand))
+                .join(Location, Location.id == StockBalance.location_id)
+                .where(Location.warehouse_id == warehouse_id)
+                .group_by(StockBalance.product_id)
+            )
+        ).tuples().all()
+    )
+    committed = (
+        await session.execute(
+            select(OrderLine.product_id, Product.sku, func.sum(OrderLine.quantity_committed))
+            .join(Order, Order.id == OrderLine.order_id)
+            .join(Product, Product.id == OrderLine.product_id)
+            .where(Order.warehouse_id == warehouse_id, Order.status.in_(OPEN_ORDER_STATUSES))
+            .group_by(OrderLine.product_id, Product.sku)
+        )
+    ).all()
+    rejected = (
+        await session.execute(
+            select(ScanCommand.device_id, ScanCommand.type, ScanCommand.code, ScanCommand.message, ScanCommand.received_at)
+            .where(ScanCommand.status == CommandStatus.REJECTED, ScanCommand.attention_state == AttentionState.OPEN)
+            .order_by(ScanCommand.id)
+            .limit(500)
+        )
+    ).all()
+    return {
+        "negative_stock": [{"sku": sku, "location": code, "batch": batch, "on_hand": units} for sku, code, batch, units in negative],
+        "committed_beyond_stock": [
+            {"sku": sku, "committed": int(units or 0), "on_hand": int(on_hand.get(product_id) or 0)}
+            for product_id, sku, units in committed
+            if int(units or 0) > int(on_hand.get(product_id) or 0)
+        ],
+        "rejected_scans": [
+            {"device_id": device, "type": kind, "code": code or "", "message": message or "", "received_at": at.isoformat()}
+            for device, kind, code, message, at in rejected
+        ],
+    }
 
 
 def run_to_dict(run: ReconciliationRun) -> dict[str, Any]:
@@ -247,7 +319,9 @@ async def reconcile_account(
             "shipped_without_movements": without,
             "unknown_to_starshipit": unknown,
             "quantity_differences": differences,
+            # Shipment differences only; the stock checks below are listed for the same screen.
             "empty": not (without or unknown or differences),
+            "stock_checks": await stock_checks(session, account.default_warehouse_id),
         }
     publish_status_changes(channels, changes)
     log.info(

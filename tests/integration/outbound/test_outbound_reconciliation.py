@@ -131,3 +131,21 @@ async def test_scheduler_polls_when_due(db, seed: Seed, fake: FakeStarshipit) ->
     assert await _shipped_units(db, lost) == 1
     assert await run_due_polls(db, base_url=fake.url) == 0
     await assert_ledger_ok(db)
+
+
+async def test_report_stock_checks(db, seed: Seed, fake: FakeStarshipit) -> None:
+    from app.db.models import MovementReason
+    from app.domain.stock.ledger import record_movement
+
+    await add_stock(db, seed, "SKU-A", "A-01-01", 1)
+    async with db.transaction() as session:
+        await record_movement(
+            session, product_id=seed.products["SKU-B"], quantity=2, reason=MovementReason.ADJUSTMENT, from_location_id=seed.locations["B-01-01"], sku="SKU-B"
+        )
+    await create_order(db, seed, "6401", [("SKU-A", 3)])
+    run = await reconcile_account(db, seed.account_id, base_url=fake.url)
+    checks = run.report["stock_checks"]
+    assert checks["negative_stock"] == [{"sku": "SKU-B", "location": "B-01-01", "batch": "", "on_hand": -2}]
+    assert checks["committed_beyond_stock"] == [{"sku": "SKU-A", "committed": 3, "on_hand": 1}]
+    assert checks["rejected_scans"] == []
+    assert run.report["empty"] is True
