@@ -23,13 +23,33 @@ class StarshipitWebhookController(Controller):
     path = "/webhooks/starshipit/{account_code:str}"
     tags = ["webhooks"]
 
-    @post("/orders", operation_id="ReceiveStarshipitOrderEvent", status_code=200)
+    @post(
+        "/orders",
+        operation_id="ReceiveStarshipitOrderEvent",
+        status_code=200,
+        description=(
+            "JSON body: event, event_id, occurred_at, account_id and order (Starshipit's order model with "
+            "items and packages). Header X-Starshipit-Signature: lowercase hex HMAC-SHA256 of the raw body "
+            "keyed with the account's webhook secret. Returns 200 with outcome applied, duplicate, stale or "
+            "ignored; 400 naming the invalid field (the body is kept as rejected); 401 for a bad signature; "
+            "404 for an unknown account code; 500 when applying failed, so that Starshipit retries."
+        ),
+    )
     async def receive_order_event(self, request: Request[Any, Any, State], account_code: str, db: DatabaseDep) -> WebhookReply:
         """Receive one order event (order_created, order_changed, order_deleted, order_shipped)."""
         body = await request.body()
         return await receive_order_webhook(db, request.app.state.channels, account_code, body, request.headers.get(SIGNATURE_HEADER))
 
-    @post("/tracking", operation_id="ReceiveStarshipitTrackingUpdate", status_code=200)
+    @post(
+        "/tracking",
+        operation_id="ReceiveStarshipitTrackingUpdate",
+        status_code=200,
+        description=(
+            "JSON body of Starshipit's tracking webhook: order_number, tracking_status (required), "
+            "tracking_number, carrier_name, carrier_service, shipment_date, last_updated_date. Signed and "
+            "handled like the order events; an update older than the order's current one is stale."
+        ),
+    )
     async def receive_tracking_update(self, request: Request[Any, Any, State], account_code: str, db: DatabaseDep) -> WebhookReply:
         """Receive one courier tracking update from Starshipit's tracking webhook."""
         body = await request.body()
