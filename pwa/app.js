@@ -6,7 +6,7 @@ import { loadDeviceId, loadSettings, loadSession, saveSession, session, settings
 import { api, ApiError, NetworkError, onUnauthorized } from './api.js';
 import { createScanner } from './scanner.js';
 import * as feedback from './feedback.js';
-import { enqueue, flush, flushStatus, pendingCount, attentionCount, pendingByOperator, resume, startOutbox, StorageFullError, events as outboxEvents } from './outbox.js';
+import { enqueue, flush, flushStatus, recentHistory, pendingCount, attentionCount, pendingByOperator, resume, startOutbox, StorageFullError, events as outboxEvents } from './outbox.js';
 import { loadInterpreter, refreshReference, listLocations } from './reference.js';
 import { startLive, stopLive, liveState, watchWarehouses, events as liveEvents } from './live.js';
 import { scanWithCamera } from './camera.js';
@@ -332,6 +332,9 @@ async function boot() {
   window.wms.scanner = scanner.stats;
   window.wms.inject = (code, source) => scanner.inject(code, source);
   window.wms.idle = () => scanner.idle();
+  window.wms.maxGapMs = () => settings().maxGapMs;
+  window.wms.dedupeMs = () => settings().dedupeMs;
+  window.wms.history = (limit = 500) => recentHistory(limit);
   outboxEvents.addEventListener('change', updateStatus);
   outboxEvents.addEventListener('auth-required', onAuthRequired);
   outboxEvents.addEventListener('rejected', (e) => {

@@ -20,7 +20,7 @@ const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 60000;
 
 export const events = new EventTarget();
-const status = { running: false, paused: false, failures: 0, nextAttemptAt: 0, lastError: '', lastFlushAt: 0 };
+const status = { running: false, paused: false, failures: 0, nextAttemptAt: 0, lastError: '', lastFlushAt: 0, sent: 0, rejected: 0 };
 let running = null;
 let again = false;
 let timer = null;
@@ -115,7 +115,8 @@ async function settle(result, command) {
       stores.outbox.put({ ...command, attempts: (command.attempts || 0) + 1, last_error: result.message || result.status });
     }
   });
-  if (result.status === 'rejected') emit('rejected', { command, result });
+  if (final) status.sent += 1;
+  if (result.status === 'rejected') { status.rejected += 1; emit('rejected', { command, result }); }
   if (result.status === 'applied_with_warning') emit('warned', { command, result });
 }
 

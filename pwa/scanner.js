@@ -108,16 +108,25 @@ export function createScanner({ settings, onScan, onDiscarded }) {
       run.chars += ch;
       return;
     }
-    if (run.chars.length >= minLength) {
-      // A scanner burst: take its characters back out of the field and hand over the code.
+    const target = event.target;
+    const inScanField = isScanField(target);
+    const burst = run.chars.length >= minLength;
+    // In a scan field the field holds everything typed since the last scan, so a burst that the
+    // browser delivered with one slow gap (a busy main thread) still arrives whole.
+    const fieldText = inScanField ? target.value.replace(/^ +| +$/g, '') : '';
+    if (burst || (inScanField && ch === 'Enter' && fieldText)) {
       event.preventDefault();
       event.stopPropagation();
-      const code = stripPrefix(run.chars);
+      let code = inScanField && fieldText ? fieldText : run.chars;
+      // Only scanner-speed input loses its prefix: a person typing it keeps it (B7).
+      if (burst) code = stripPrefix(code);
       run.chars = '';
-      restoreField(run.target, run.snapshot);
+      if (inScanField) target.value = '';
+      else restoreField(run.target, run.snapshot);
+      if (!code) return;
       if (run.codes === 0) {
         run.first = code;
-        emit(code, 'scanner', now);
+        emit(code, burst ? 'scanner' : 'manual', now);
       } else {
         run.discarded.push(code);
       }
@@ -130,13 +139,6 @@ export function createScanner({ settings, onScan, onDiscarded }) {
       return;
     }
     run.chars = '';
-    if (ch === 'Enter' && isScanField(event.target)) {
-      // Typed by hand into a scan field: the field's value is the code, taken as typed.
-      event.preventDefault();
-      const value = event.target.value.trim();
-      event.target.value = '';
-      if (value) emit(value, 'manual', now);
-    }
   }
 
   function onBeforeInput(event) {
@@ -145,11 +147,12 @@ export function createScanner({ settings, onScan, onDiscarded }) {
     if (fromKey || !event.data) return;
     if (!['insertText', 'insertFromPaste', 'insertReplacementText'].includes(event.inputType)) return;
     const now = performance.now();
-    if (run && now - lastKeyAt <= settings().maxGapMs) {
+    if (run && event.data.length === 1 && now - lastKeyAt <= settings().maxGapMs) {
       // A character with no key event inside a burst, such as the GS1 group separator: keep it.
+      // A scan field takes it in like any other character; elsewhere the run remembers it.
       run.chars += event.data;
       lastKeyAt = now;
-      event.preventDefault();
+      if (!isScanField(event.target)) event.preventDefault();
       return;
     }
     if (isScanField(event.target) && event.data.replace(/[\r\n\t]+$/, '').length >= settings().minLength) {

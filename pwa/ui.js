@@ -26,9 +26,9 @@ export function scanField(label, id = 'scan-input') {
 }
 
 /** Focus the screen's scan field unless the operator is typing in another field. */
-export function focusScan() {
+export function focusScan(force = false) {
   const active = document.activeElement;
-  if (active && active.matches && active.matches('input:not([data-scan]), textarea, select')) return;
+  if (!force && active && active.matches && active.matches('input:not([data-scan]), textarea, select')) return;
   const field = document.querySelector('#screen [data-scan]');
   if (field) field.focus({ preventScroll: true });
 }

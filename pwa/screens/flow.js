@@ -104,7 +104,12 @@ export function flowScreen(def) {
     if (ok !== true) return;
     await advance();
     await save();
-    if (task.step >= def.steps.length && def.autoSave) { await confirm(); return; }
+    if (task.step >= def.steps.length && def.autoSave) {
+      // Saved: confirm renders the next cycle. Not saved (a full disk): the line stays, Save retries.
+      await confirm();
+      render();
+      return;
+    }
     render();
     feedback.success(task.values[current.key].label);
   }
@@ -134,7 +139,8 @@ export function flowScreen(def) {
     if (!item) return null;
     const units = item.units > 1 ? ` (${task.quantity * item.units} units)` : '';
     const input = h('input', { id: 'quantity', class: 'qty-input', type: 'number', inputmode: 'numeric', value: String(task.quantity), min: def.allowNegative ? undefined : 0,
-      onchange: async (e) => { task.quantity = parseInt(e.target.value, 10) || 0; await save(); },
+      // Once the quantity is entered, the next scan goes to the scan field, not into this number.
+      onchange: async (e) => { task.quantity = parseInt(e.target.value, 10) || 0; await save(); focusScan(true); },
       onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); task.quantity = parseInt(e.target.value, 10) || 0; confirm(); } } });
     return h('div', { class: 'qty-row' },
       h('span', { class: 'qty-label' }, (def.quantityLabel || 'Quantity') + units),

@@ -141,7 +141,7 @@ export function pickScreen() {
         h('div', { class: `field-row ${step === 'tote' ? 'current' : ''}` }, h('span', { class: 'field-name' }, 'Tote'), h('span', { class: 'field-value' }, task.tote ? task.tote.label : '—'))),
       task.item ? h('div', { class: 'qty-row' }, h('span', { class: 'qty-label' }, 'Picked'),
         h('input', { id: 'quantity', class: 'qty-input', type: 'number', inputmode: 'numeric', min: 0, max: view.remaining, value: String(task.quantity ?? ''),
-          onchange: async (e) => { task.quantity = parseInt(e.target.value, 10); await save(); } })) : null,
+          onchange: async (e) => { task.quantity = parseInt(e.target.value, 10); await save(); focusScan(true); } })) : null,
       h('div', { class: 'button-row' },
         h('button', { class: 'btn btn-warn', type: 'button', id: 'short', onclick: () => short() }, 'Short'),
         h('button', { class: 'btn btn-primary', type: 'button', id: 'confirm', disabled: step !== 'confirm', onclick: () => confirm() }, 'Pick')),

@@ -68,9 +68,26 @@ class Handheld:
         has handled the scan (its scan queue is idle).
         """
         before = await self.page.evaluate("window.wms.scans")
+        # Two trigger pulls are never closer than a scanner burst's key gap; a test that scans
+        # faster than a hand can would look like one trigger sending two codes (field case B8).
+        await self.page.wait_for_function(
+            """code => {
+                const now = performance.now();
+                const last = window.wms.scanner.scans[window.wms.scanner.scans.length - 1];
+                const apart = !last || last.code !== code || now - last.at > window.wms.dedupeMs();
+                return apart && now - window.wms.scanner.lastKeyAt > 2 * window.wms.maxGapMs();
+            }""",
+            arg=code,
+        )
         await self.page.keyboard.type(code + "\n")
         await self.page.wait_for_function("n => window.wms.scans > n", arg=before)
         await self.page.evaluate("window.wms.idle()")
+
+    async def set_quantity(self, quantity: int) -> None:
+        """Type a quantity into the quantity field and leave it; focus returns to the scan field."""
+        await self.page.fill("#quantity", str(quantity))
+        await self.page.dispatch_event("#quantity", "change")
+        await self.page.wait_for_function("document.activeElement && document.activeElement.dataset && 'scan' in document.activeElement.dataset")
 
     async def goto(self, screen: str) -> None:
         await self.page.evaluate("s => { location.hash = '#/' + s; }", screen)
@@ -83,6 +100,10 @@ class Handheld:
     async def wait_pending(self, count: int) -> None:
         """Wait until the status bar shows ``count`` commands waiting to be sent."""
         await self.page.wait_for_function("n => document.body.dataset.pending === String(n)", arg=count)
+
+    async def wait_sent(self, count: int) -> None:
+        """Wait until the server has answered ``count`` commands of this page as applied (or duplicate)."""
+        await self.page.wait_for_function("n => window.wms.flushStatus().sent >= n", arg=count)
 
     async def last_feedback(self) -> dict:
         return await self.page.evaluate("window.wms.feedback[window.wms.feedback.length - 1] || null")

@@ -65,7 +65,7 @@ async def test_b8_intent_and_keys(handheld, db, seed) -> None:
     assert await scanned_codes(handheld) == ["A-01-01", GTIN_A]
     assert await handheld.page.input_value("#quantity") == "1"
     await handheld.scan("A-01-02")
-    await handheld.wait_pending(0)
+    await handheld.wait_sent(1)
     values = await handheld.page.evaluate("window.__values")
     assert not any(GTIN_A + GTIN_A in value for value in values)
     assert await on_hand(db, seed, "SKU-A", "A-01-01") == 9
