@@ -412,7 +412,15 @@ async def list_webhook_events(
     limit: int = 50,
     offset: int = 0,
 ) -> WebhookEventPage:
-    """Return one page of the event log, newest first, filtered by the given values."""
+    """Return one page of the event log, newest first, filtered by the given values.
+
+    Raises :class:`InvalidInputError` for an ``outcome`` or ``kind`` that no row can have.
+    """
+    outcomes = (*WebhookOutcome.FINISHED, WebhookOutcome.RECEIVED, WebhookOutcome.FAILED)
+    if outcome and outcome not in outcomes:
+        raise InvalidInputError(f"outcome {outcome!r} is invalid: use one of {', '.join(sorted(outcomes))}", field="outcome")
+    if kind and kind not in ("orders", "tracking"):
+        raise InvalidInputError(f"kind {kind!r} is invalid: use orders or tracking", field="kind")
     filters = []
     if outcome:
         filters.append(WebhookEvent.outcome == outcome)

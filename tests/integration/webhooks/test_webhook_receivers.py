@@ -188,3 +188,13 @@ async def test_event_log_api(db, seed, app_client, post_event, supervisor_header
     page = (await app_client.get("/api/v1/webhook-events?limit=1&offset=1", headers=supervisor_headers)).json()
     assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (4, 1, 1, 1)
     assert page["items"][0]["id"] == everything["items"][1]["id"]
+
+
+async def test_event_log_bad_filter_400(db, seed, app_client, supervisor_headers) -> None:
+    response = await app_client.get("/api/v1/webhook-events?outcome=exploded", headers=supervisor_headers)
+    assert response.status_code == 400
+    assert "exploded" in response.json()["message"]
+    assert response.json()["detail"]["field"] == "outcome"
+    response = await app_client.get("/api/v1/webhook-events?kind=fax", headers=supervisor_headers)
+    assert response.status_code == 400
+    assert response.json()["detail"]["field"] == "kind"
