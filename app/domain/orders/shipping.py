@@ -96,6 +96,8 @@ class PickerSource:
 
 def shipment_key(event: OrderEvent, quantities: dict[tuple[str, str], int]) -> str:
     """Identify a shipment by its tracking numbers, else by the quantities it holds."""
+    # NOTE: two real shipments without tracking numbers and with equal quantities get the same key,
+    # so the second books nothing and the line stays open until a later event ships the rest.
     if event.tracking_numbers:
         return ("tracking:" + ",".join(sorted(event.tracking_numbers)))[:128]
     canonical = ";".join(f"{kind}={value}:{units}" for (kind, value), units in sorted(quantities.items()))

@@ -74,6 +74,7 @@ async def apply_tracking_update(session: AsyncSession, account: Account, payload
     status = canonical_tracking_status(payload.tracking_status)
     order = await find_order_by_number(session, account, order_number, tracking_number)
     if order is None:
+        # NOTE: the update is kept in the event log only. It is not replayed when the order arrives later.
         return EventResult(outcome=WebhookOutcome.IGNORED, detail=f"no order {order_number} in account {account.code}")
 
     current = order.tracking_updated_at
