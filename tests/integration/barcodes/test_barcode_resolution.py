@@ -34,7 +34,7 @@ async def add_barcode(db: Database, seed: Seed, sku: str, code: str, kind: str, 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("raw", ["060383042400", "0060383042400", "00060383042400", "0100060383042400"])
-async def test_b5_spellings_find_product(db: Database, seed: Seed, raw: str) -> None:
+async def test_gtin_spellings_find_product(db: Database, seed: Seed, raw: str) -> None:
     async with db.read() as session:
         match = await resolve_product(session, raw)
     assert match.sku == "SKU-B"
@@ -43,7 +43,7 @@ async def test_b5_spellings_find_product(db: Database, seed: Seed, raw: str) -> 
 
 
 @pytest.mark.postgres
-async def test_b5_label_batch(db: Database, seed: Seed) -> None:
+async def test_label_batch_read(db: Database, seed: Seed) -> None:
     async with db.read() as session:
         match = await resolve_product(session, "010540000000264910L1")
     assert match.sku == "SKU-A"
@@ -51,7 +51,7 @@ async def test_b5_label_batch(db: Database, seed: Seed) -> None:
     assert match.expiry is None
 
 
-async def test_b1_label_values(db: Database, seed: Seed) -> None:
+async def test_label_values_read(db: Database, seed: Seed) -> None:
     await add_barcode(db, seed, "SKU-A", "10366302300017", "CASE", 6)
     async with db.read() as session:
         match = await resolve_product(session, "0110366302300017102100437" + GS + "1716020021925768618163")
@@ -63,7 +63,7 @@ async def test_b1_label_values(db: Database, seed: Seed) -> None:
     assert match.barcode_kind == "CASE"
 
 
-async def test_b1_missing_separator_rejected(db: Database, seed: Seed) -> None:
+async def test_missing_separator_rejected(db: Database, seed: Seed) -> None:
     await add_barcode(db, seed, "SKU-A", "10366302300017", "CASE", 6)
     async with db.read() as session:
         with pytest.raises(BarcodeError) as caught:
@@ -71,7 +71,7 @@ async def test_b1_missing_separator_rejected(db: Database, seed: Seed) -> None:
     assert caught.value.code == "separator_missing"
 
 
-async def test_b3_device_separator(db: Database, seed: Seed) -> None:
+async def test_device_separator(db: Database, seed: Seed) -> None:
     await add_barcode(db, seed, "SKU-C", "04150011164140", "GTIN", 1)
     async with db.read() as session:
         match = await resolve_product(session, "01041500111641401726013110V10025|21JGFMG4P38R", ScannerSettings(separator="|"))
@@ -81,14 +81,14 @@ async def test_b3_device_separator(db: Database, seed: Seed) -> None:
     assert match.expiry == date(2026, 1, 31)
 
 
-async def test_b6_invalid_upc_rejected(db: Database, seed: Seed) -> None:
+async def test_invalid_upc_rejected(db: Database, seed: Seed) -> None:
     async with db.read() as session:
         with pytest.raises(BarcodeError) as caught:
             await resolve_product(session, "300450549108")
     assert caught.value.code == "invalid_check_digit"
 
 
-async def test_b6_unknown_gtin_not_found(db: Database, seed: Seed) -> None:
+async def test_unknown_gtin_not_found(db: Database, seed: Seed) -> None:
     async with db.read() as session:
         with pytest.raises(NotFoundError) as caught:
             await resolve_product(session, "7180378376426")
@@ -96,7 +96,7 @@ async def test_b6_unknown_gtin_not_found(db: Database, seed: Seed) -> None:
     assert "07180378376426" in caught.value.message
 
 
-async def test_b6_check_digit_zero(db: Database, seed: Seed) -> None:
+async def test_check_digit_zero_found(db: Database, seed: Seed) -> None:
     async with db.read() as session:
         match = await resolve_product(session, "7567554394380")
     assert match.sku == "SKU-C"
@@ -121,7 +121,7 @@ async def test_logistics_label_content_count(db: Database, seed: Seed) -> None:
     assert match.batch == "L1"
 
 
-async def test_b7_prefix_location(db: Database, seed: Seed) -> None:
+async def test_prefix_stripped_location(db: Database, seed: Seed) -> None:
     async with db.read() as session:
         match = await resolve_location(session, "*A-01-02\n", ScannerSettings(prefix="*"))
     assert match.code == "A-01-02"
