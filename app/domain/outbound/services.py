@@ -11,18 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import OrderRouting, ReconciliationRun, RoutingFlow, RoutingRule, Warehouse
 from app.domain.outbound.autorelease import release_pending_orders, run_due_releases
 from app.domain.outbound.interruptions import interrupt_order_work, publish_alerts
-from app.domain.outbound.packing import (
-    load_pack_session,
-    open_pack_session,
-    pack_item,
-    pack_progress,
-    reopen_pack_session,
-    ship_pack_session,
-)
+from app.domain.outbound.packing import load_pack_session, open_pack_session, pack_item, pack_progress
 from app.domain.outbound.picking import confirm_pick
 from app.domain.outbound.reconciliation import reconcile_account, run_to_dict
 from app.domain.outbound.release import allocate_order, create_batch_pick_job, load_order, release_order
 from app.domain.outbound.routing import get_outbound_settings, route_order, validate_rule
+from app.domain.outbound.shipping import reopen_pack_session, ship_pack_session
 from app.domain.outbound.schemas import OutboundSettingsRead, OutboundSettingsUpdate, RoutingRuleCreate, RoutingRuleRead
 from app.lib.errors import InvalidInputError, NotFoundError
 

@@ -136,7 +136,7 @@ async def test_full_outbound_flow(outbound_env: OutboundEnv, db, seed: Seed, db_
 
     # The same order_shipped again (Starshipit retries) ships nothing twice.
     again = await env.client.post(
-        f"/webhooks/starshipit/acme/orders",
+        "/webhooks/starshipit/acme/orders",
         content=deliveries[0]["body"],
         headers={"X-Starshipit-Signature": sign_body(seed.webhook_secret, deliveries[0]["body"]), "Content-Type": "application/json"},
     )
