@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Location, LocationType, Order, Product, ProductBarcode, PurchaseOrder
 from app.domain.barcodes.errors import BarcodeError, ErrorCode, quote
+from app.domain.barcodes.gs1 import check_digit
 from app.domain.barcodes.interpret import (
     CodeScan,
     Gs1Scan,
@@ -191,6 +192,9 @@ def _product_codes(reading: Interpretation | None, text: str) -> tuple[list[str]
         return [text], 1
     if isinstance(reading, SsccScan):
         return [], 1
+    # A GTIN printed in a non-GS1 symbology (plain Code 128) is still that product's GTIN.
+    if text.isdigit() and len(text) in (8, 12, 13, 14) and check_digit(text[:-1]) == int(text[-1]):
+        return [text, text.zfill(14)], 1
     return [text], 1
 
 

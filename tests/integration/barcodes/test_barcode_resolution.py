@@ -195,3 +195,9 @@ async def test_sku_starting_like_ai(db: Database, seed: Seed) -> None:
         match = await resolve_product(session, "21-100")
     assert match.sku == "21-100"
     assert match.units == 1
+
+
+async def test_gtin_in_plain_code128(db: Database, seed: Seed) -> None:
+    async with db.read() as session:
+        match = await resolve_product(session, "]C07567554394380")
+    assert match.sku == "SKU-C"
