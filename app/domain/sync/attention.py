@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import Database
-from app.db.models import AttentionState, CommandOrigin, CommandStatus, Role, ScanCommand, User
+from app.db.models import AttentionState, CommandOrigin, CommandStatus, Device, Role, ScanCommand, User
 from app.domain.auth.schemas import AuthUser
 from app.domain.sync.registry import CommandContext, get_command_type
 from app.domain.sync.schemas import AttentionItem, DismissRequest, ResubmitRequest
@@ -63,7 +63,10 @@ def _is_supervisor(user: AuthUser) -> bool:
 async def list_attention(
     session: AsyncSession, user: AuthUser, *, state: str = AttentionState.OPEN, device_id: str | None = None, limit: int = 200
 ) -> list[AttentionItem]:
-    """List rejected commands in ``state`` (or ``all``), oldest first. Operators see only their own."""
+    """List rejected commands in ``state`` (or ``all``), oldest first.
+
+    Operators see the commands they captured or sent and those of the devices they are signed in on.
+    """
     if state != "all" and state not in ATTENTION_STATES:
         raise InvalidInputError(f"state {state!r} is invalid: use one of {', '.join(ATTENTION_STATES)} or all", field="state")
     if not 1 <= limit <= 1000:
@@ -74,7 +77,14 @@ async def list_attention(
     if device_id:
         statement = statement.where(ScanCommand.device_id == device_id)
     if not _is_supervisor(user):
-        statement = statement.where(or_(ScanCommand.operator_username == user.username, ScanCommand.submitted_by_id == user.id))
+        own_devices = select(Device.device_id).where(Device.operator_id == user.id)
+        statement = statement.where(
+            or_(
+                ScanCommand.operator_username == user.username,
+                ScanCommand.submitted_by_id == user.id,
+                ScanCommand.device_id.in_(own_devices),
+            )
+        )
     rows = (await session.scalars(statement.order_by(ScanCommand.id).limit(limit))).all()
     related_ids = [row.related_command_id for row in rows if row.related_command_id is not None]
     resubmissions: dict[UUID, ScanCommand] = {}

@@ -13,7 +13,7 @@ from app.db.models import ScanCommand, StockMovement
 from tests.factories import Seed, add_stock, on_hand
 from tests.integration.sync.conftest import batch, by_id, command
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 
 def move(seq: int, quantity: int = 1, *, source: str = "A-01-01", target: str = "A-01-02", item: str = "SKU-A", **extra) -> dict:

@@ -9,7 +9,7 @@ from app.db import Database
 from tests.factories import Seed, add_stock, on_hand
 from tests.integration.sync.conftest import batch, command
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 
 def bad_move(seq: int) -> dict:

@@ -15,7 +15,7 @@ from app.domain.sync.conflicts import return_units_to_stock
 from tests.factories import Seed, add_stock, on_hand
 from tests.integration.sync.conftest import batch, command
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 
 def move(seq: int, quantity: int, source: str, target: str, **payload) -> dict:

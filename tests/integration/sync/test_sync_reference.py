@@ -15,7 +15,7 @@ from app.domain.sync.reference import CURSOR_OVERLAP
 from app.lib.timeutil import utcnow
 from tests.factories import Seed
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 
 async def age_everything(db: Database) -> None:
