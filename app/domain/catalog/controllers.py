@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery
 
 from app.domain.auth.guards import requires_admin, requires_supervisor
 from app.domain.catalog import imports, services
@@ -55,13 +55,13 @@ class WarehouseSettingsController(Controller):
     tags = ["master data"]
 
     @get("/", operation_id="GetWarehouseStockControl")
-    async def get_settings(self, db: DatabaseDep, warehouse_id: UUID) -> WarehouseRead:
+    async def get_settings(self, db: DatabaseDep, warehouse_id: FromPath[UUID]) -> WarehouseRead:
         """Return the receipt tolerance and count variance thresholds of a warehouse."""
         async with db.read() as session:
             return services.warehouse_read(await services.get_warehouse(session, warehouse_id))
 
     @patch("/", operation_id="UpdateWarehouseStockControl", guards=[requires_admin])
-    async def update(self, request: Request, db: DatabaseDep, warehouse_id: UUID) -> WarehouseRead:
+    async def update(self, request: Request, db: DatabaseDep, warehouse_id: FromPath[UUID]) -> WarehouseRead:
         """Change the receipt tolerance or count variance thresholds (admin)."""
         body = decode_body(await request.body(), WarehouseUpdate)
         async with db.transaction() as session:
@@ -73,7 +73,7 @@ class ZoneController(Controller):
     tags = ["master data"]
 
     @get("/", operation_id="ListZones")
-    async def list_zones(self, db: DatabaseDep, warehouse_id: UUID | None = None) -> list[ZoneRead]:
+    async def list_zones(self, db: DatabaseDep, warehouse_id: FromQuery[UUID | None] = None) -> list[ZoneRead]:
         """List zones, optionally of one warehouse."""
         async with db.read() as session:
             return [services.zone_read(z) for z in await services.list_zones(session, warehouse_id)]
@@ -86,7 +86,7 @@ class ZoneController(Controller):
             return services.zone_read(await services.create_zone(session, body))
 
     @patch("/{zone_id:uuid}", operation_id="UpdateZone", guards=[requires_supervisor])
-    async def update(self, request: Request, db: DatabaseDep, zone_id: UUID) -> ZoneRead:
+    async def update(self, request: Request, db: DatabaseDep, zone_id: FromPath[UUID]) -> ZoneRead:
         """Rename a zone or change its putaway mode (supervisor)."""
         body = decode_body(await request.body(), ZoneUpdate)
         async with db.transaction() as session:
@@ -101,13 +101,13 @@ class LocationController(Controller):
     async def list_locations(
         self,
         db: DatabaseDep,
-        warehouse_id: UUID | None = None,
-        zone: str | None = None,
-        location_type: str | None = Parameter(query="type", default=None),
-        code: str | None = None,
-        include_archived: bool = False,
-        limit: int = 100,
-        offset: int = 0,
+        warehouse_id: FromQuery[UUID | None] = None,
+        zone: FromQuery[str | None] = None,
+        type: FromQuery[str | None] = None,  # noqa: A002 - the query parameter's public name
+        code: FromQuery[str | None] = None,
+        include_archived: FromQuery[bool] = False,
+        limit: FromQuery[int] = 100,
+        offset: FromQuery[int] = 0,
     ) -> list[LocationRead]:
         """List locations in pick sequence; filter by warehouse, zone, type or code prefix."""
         async with db.read() as session:
@@ -115,7 +115,7 @@ class LocationController(Controller):
                 session,
                 warehouse_id=warehouse_id,
                 zone=zone,
-                location_type=location_type,
+                location_type=type,
                 code=code,
                 include_archived=include_archived,
                 limit=limit,
@@ -124,7 +124,7 @@ class LocationController(Controller):
         return [services.location_read(location) for location in locations]
 
     @get("/{location_id:uuid}", operation_id="GetLocation")
-    async def get_location(self, db: DatabaseDep, location_id: UUID) -> LocationRead:
+    async def get_location(self, db: DatabaseDep, location_id: FromPath[UUID]) -> LocationRead:
         """Return one location."""
         async with db.read() as session:
             return services.location_read(await services.get_location(session, location_id))
@@ -137,14 +137,14 @@ class LocationController(Controller):
             return services.location_read(await services.create_location(session, body))
 
     @patch("/{location_id:uuid}", operation_id="UpdateLocation", guards=[requires_supervisor])
-    async def update(self, request: Request, db: DatabaseDep, location_id: UUID) -> LocationRead:
+    async def update(self, request: Request, db: DatabaseDep, location_id: FromPath[UUID]) -> LocationRead:
         """Change or archive a location (supervisor)."""
         body = decode_body(await request.body(), LocationUpdate)
         async with db.transaction() as session:
             return services.location_read(await services.update_location(session, location_id, body))
 
     @post("/import", operation_id="ImportLocations", guards=[requires_supervisor], status_code=200)
-    async def import_csv(self, request: Request, db: DatabaseDep, warehouse: str | None = None) -> ImportResult:
+    async def import_csv(self, request: Request, db: DatabaseDep, warehouse: FromQuery[str | None] = None) -> ImportResult:
         """Create or update locations from CSV, all rows or none (supervisor)."""
         data = await read_upload(request)
         async with db.transaction() as session:
@@ -157,7 +157,7 @@ class ProductController(Controller):
 
     @get("/", operation_id="ListProducts")
     async def list_products(
-        self, db: DatabaseDep, sku: str | None = None, q: str | None = None, limit: int = 100, offset: int = 0
+        self, db: DatabaseDep, sku: FromQuery[str | None] = None, q: FromQuery[str | None] = None, limit: FromQuery[int] = 100, offset: FromQuery[int] = 0
     ) -> list[ProductRead]:
         """List products by SKU with their barcodes; ``sku`` matches exactly, ``q`` searches."""
         async with db.read() as session:
@@ -165,7 +165,7 @@ class ProductController(Controller):
             return [await services.product_read(session, product) for product in products]
 
     @get("/{product_id:uuid}", operation_id="GetProduct")
-    async def get_product(self, db: DatabaseDep, product_id: UUID) -> ProductRead:
+    async def get_product(self, db: DatabaseDep, product_id: FromPath[UUID]) -> ProductRead:
         """Return one product."""
         async with db.read() as session:
             return await services.product_read(session, await services.get_product(session, product_id))
@@ -178,7 +178,7 @@ class ProductController(Controller):
             return await services.product_read(session, await services.create_product(session, body))
 
     @patch("/{product_id:uuid}", operation_id="UpdateProduct", guards=[requires_supervisor])
-    async def update(self, request: Request, db: DatabaseDep, product_id: UUID) -> ProductRead:
+    async def update(self, request: Request, db: DatabaseDep, product_id: FromPath[UUID]) -> ProductRead:
         """Change a product (supervisor). Barcodes have their own endpoints."""
         body = decode_body(await request.body(), ProductUpdate)
         async with db.transaction() as session:
@@ -210,7 +210,7 @@ class SupplierController(Controller):
             return services.supplier_read(await services.create_supplier(session, body))
 
     @patch("/{supplier_id:uuid}", operation_id="UpdateSupplier", guards=[requires_supervisor])
-    async def update(self, request: Request, db: DatabaseDep, supplier_id: UUID) -> SupplierRead:
+    async def update(self, request: Request, db: DatabaseDep, supplier_id: FromPath[UUID]) -> SupplierRead:
         """Change a supplier (supervisor)."""
         body = decode_body(await request.body(), SupplierUpdate)
         async with db.transaction() as session:

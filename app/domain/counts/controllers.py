@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery
 from sqlalchemy import select
 
 from app.db.models import Product, Stocktake, StocktakeStatus
@@ -40,7 +41,7 @@ class StocktakeController(Controller):
     tags = ["stock control"]
 
     @get("/", operation_id="ListStocktakes", cache=False)
-    async def list_stocktakes(self, request: Request[AuthUser, Any, State], db: DatabaseDep, status: str | None = None) -> list[StocktakeRead]:
+    async def list_stocktakes(self, request: Request[AuthUser, Any, State], db: DatabaseDep, status: FromQuery[str | None] = None) -> list[StocktakeRead]:
         """List stocktakes, newest first, optionally by status (OPEN, POSTED, CANCELLED)."""
         if status is not None and status not in (StocktakeStatus.OPEN, StocktakeStatus.POSTED, StocktakeStatus.CANCELLED):
             raise InvalidInputError(f"status {status!r} is invalid: use OPEN, POSTED or CANCELLED", field="status")
@@ -87,13 +88,13 @@ class StocktakeController(Controller):
             return await stocktake_read(session, stocktake.id, is_supervisor=True)
 
     @get("/{stocktake_id:uuid}", operation_id="GetStocktake", cache=False)
-    async def get_stocktake(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: UUID) -> StocktakeRead:
+    async def get_stocktake(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: FromPath[UUID]) -> StocktakeRead:
         """Return a stocktake; operators see expected quantities only when it is not blind."""
         async with db.read() as session:
             return await stocktake_read(session, stocktake_id, is_supervisor=Actor(request.user).is_supervisor)
 
     @post("/{stocktake_id:uuid}/counts", operation_id="RecordCount", status_code=201)
-    async def count(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: UUID) -> dict[str, Any]:
+    async def count(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: FromPath[UUID]) -> dict[str, Any]:
         """Record a count in this stocktake: the body of the ``count`` scan command."""
         body = decode_body(await request.body(), CountPayload)
         if body.stocktake_id not in (None, stocktake_id):
@@ -105,7 +106,7 @@ class StocktakeController(Controller):
             return {**count_result(outcome, show_expected=actor.is_supervisor or not outcome.stocktake.blind), "warnings": outcome.warnings}
 
     @post("/{stocktake_id:uuid}/review", operation_id="ReviewCounts", status_code=200, guards=[requires_supervisor])
-    async def review(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: UUID) -> StocktakeRead:
+    async def review(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: FromPath[UUID]) -> StocktakeRead:
         """Approve or reject counts whose variance waits for approval (supervisor)."""
         body = decode_body(await request.body(), CountReview)
         async with db.transaction() as session:
@@ -113,13 +114,13 @@ class StocktakeController(Controller):
             return await stocktake_read(session, stocktake_id, is_supervisor=True)
 
     @post("/{stocktake_id:uuid}/post", operation_id="PostStocktake", status_code=200, guards=[requires_supervisor])
-    async def post_counts(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: UUID) -> PostResult:
+    async def post_counts(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: FromPath[UUID]) -> PostResult:
         """Post approved variances as count movements; reports counts still waiting (supervisor)."""
         async with db.transaction() as session:
             return post_result(await posting.post_stocktake(session, stocktake_id, actor=Actor(request.user)))
 
     @post("/{stocktake_id:uuid}/cancel", operation_id="CancelStocktake", status_code=200, guards=[requires_supervisor])
-    async def cancel(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: UUID) -> StocktakeRead:
+    async def cancel(self, request: Request[AuthUser, Any, State], db: DatabaseDep, stocktake_id: FromPath[UUID]) -> StocktakeRead:
         """Cancel an open stocktake without posting (supervisor)."""
         async with db.transaction() as session:
             await posting.cancel_stocktake(session, stocktake_id, actor=Actor(request.user))

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery
 
 from app.domain.auth.guards import requires_supervisor
 from app.domain.auth.schemas import AuthUser
@@ -40,14 +41,14 @@ class PurchaseOrderController(Controller):
     tags = ["inbound"]
 
     @get("/", operation_id="ListPurchaseOrders")
-    async def list_orders(self, db: DatabaseDep, status: str | None = None, supplier: str | None = None, limit: int = 100, offset: int = 0) -> list[PurchaseOrderRead]:
+    async def list_orders(self, db: DatabaseDep, status: FromQuery[str | None] = None, supplier: FromQuery[str | None] = None, limit: FromQuery[int] = 100, offset: FromQuery[int] = 0) -> list[PurchaseOrderRead]:
         """List purchase orders, newest first."""
         async with db.read() as session:
             found = await orders.list_purchase_orders(session, status=status, supplier=supplier, limit=limit, offset=offset)
             return [await orders.purchase_order_read(session, order) for order in found]
 
     @get("/{purchase_order_id:uuid}", operation_id="GetPurchaseOrder")
-    async def get_order(self, db: DatabaseDep, purchase_order_id: UUID) -> PurchaseOrderRead:
+    async def get_order(self, db: DatabaseDep, purchase_order_id: FromPath[UUID]) -> PurchaseOrderRead:
         """Return one purchase order with received and open quantities."""
         async with db.read() as session:
             return await orders.purchase_order_read(session, await orders.find_purchase_order(session, purchase_order_id=purchase_order_id))
@@ -60,26 +61,26 @@ class PurchaseOrderController(Controller):
             return await orders.purchase_order_read(session, await orders.create_purchase_order(session, body))
 
     @post("/import", operation_id="ImportPurchaseOrders", guards=[requires_supervisor], status_code=200)
-    async def import_csv(self, request: Request, db: DatabaseDep, warehouse: str | None = None) -> ImportResult:
+    async def import_csv(self, request: Request, db: DatabaseDep, warehouse: FromQuery[str | None] = None) -> ImportResult:
         """Create purchase orders from CSV, all or none (supervisor)."""
         data = await read_upload(request)
         async with db.transaction() as session:
             return await import_purchase_orders(session, data, warehouse=warehouse)
 
     @post("/{purchase_order_id:uuid}/submit", operation_id="SubmitPurchaseOrder", guards=[requires_supervisor], status_code=200)
-    async def submit(self, db: DatabaseDep, purchase_order_id: UUID) -> PurchaseOrderRead:
+    async def submit(self, db: DatabaseDep, purchase_order_id: FromPath[UUID]) -> PurchaseOrderRead:
         """Send a DRAFT purchase order: CREATED, its quantities now incoming (supervisor)."""
         async with db.transaction() as session:
             return await orders.purchase_order_read(session, await orders.submit_purchase_order(session, purchase_order_id))
 
     @post("/{purchase_order_id:uuid}/cancel", operation_id="CancelPurchaseOrder", guards=[requires_supervisor], status_code=200)
-    async def cancel(self, db: DatabaseDep, purchase_order_id: UUID) -> PurchaseOrderRead:
+    async def cancel(self, db: DatabaseDep, purchase_order_id: FromPath[UUID]) -> PurchaseOrderRead:
         """Cancel a purchase order that has received nothing (supervisor)."""
         async with db.transaction() as session:
             return await orders.purchase_order_read(session, await orders.cancel_purchase_order(session, purchase_order_id))
 
     @post("/{purchase_order_id:uuid}/close", operation_id="ClosePurchaseOrder", status_code=200)
-    async def close(self, request: Request[AuthUser, Any, State], db: DatabaseDep, purchase_order_id: UUID) -> dict[str, Any]:
+    async def close(self, request: Request[AuthUser, Any, State], db: DatabaseDep, purchase_order_id: FromPath[UUID]) -> dict[str, Any]:
         """Close an open purchase order as RECEIVED; a shortfall beyond tolerance needs a supervisor."""
         body = decode_body(await request.body() or b"{}", PurchaseOrderClose)
         async with db.transaction() as session:
@@ -106,7 +107,7 @@ class PutawayController(Controller):
     tags = ["inbound"]
 
     @get("/suggestion", operation_id="SuggestPutaway")
-    async def suggestion(self, db: DatabaseDep, item: str, quantity: int = 1, batch: str = "", from_location: str | None = None, warehouse: str | None = None) -> PutawaySuggestionRead:
+    async def suggestion(self, db: DatabaseDep, item: FromQuery[str], quantity: FromQuery[int] = 1, batch: FromQuery[str] = "", from_location: FromQuery[str | None] = None, warehouse: FromQuery[str | None] = None) -> PutawaySuggestionRead:
         """Suggest where to put ``quantity`` units of an item (SKU or barcode) and batch."""
         async with db.read() as session:
             match = await resolve_product(session, item)

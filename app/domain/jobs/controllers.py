@@ -7,6 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery
 
 from app.domain.auth.guards import requires_supervisor
 from app.domain.auth.schemas import AuthUser
@@ -28,13 +29,13 @@ class JobController(Controller):
     async def list_jobs(
         self,
         db: DatabaseDep,
-        type: str | None = None,  # noqa: A002 - the query parameter's public name
-        status: str | None = None,
-        assigned_to_id: UUID | None = None,
-        warehouse_id: UUID | None = None,
-        open_only: bool = False,
-        limit: int = 100,
-        offset: int = 0,
+        type: FromQuery[str | None] = None,  # noqa: A002 - the query parameter's public name
+        status: FromQuery[str | None] = None,
+        assigned_to_id: FromQuery[UUID | None] = None,
+        warehouse_id: FromQuery[UUID | None] = None,
+        open_only: FromQuery[bool] = False,
+        limit: FromQuery[int] = 100,
+        offset: FromQuery[int] = 0,
     ) -> list[JobRead]:
         """List jobs by priority and age, filtered by type, status, assignee or warehouse."""
         async with db.read() as session:
@@ -43,13 +44,13 @@ class JobController(Controller):
             )
 
     @get("/{job_id:uuid}", operation_id="GetJob", cache=False)
-    async def get_job(self, db: DatabaseDep, job_id: UUID) -> JobRead:
+    async def get_job(self, db: DatabaseDep, job_id: FromPath[UUID]) -> JobRead:
         """Return one job with its lines."""
         async with db.read() as session:
             return await services.get_job(session, job_id)
 
     @post("/{job_id:uuid}/assign", operation_id="AssignJob", status_code=200)
-    async def assign(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: UUID) -> JobRead:
+    async def assign(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: FromPath[UUID]) -> JobRead:
         """Assign a job (supervisors: to anyone; operators: claim it for themselves)."""
         body = decode_body(await request.body() or b"{}", JobAssign)
         async with db.transaction() as session:
@@ -58,7 +59,7 @@ class JobController(Controller):
         return job
 
     @post("/{job_id:uuid}/start", operation_id="StartJob", status_code=200)
-    async def start(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: UUID) -> JobRead:
+    async def start(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: FromPath[UUID]) -> JobRead:
         """Start a job."""
         async with db.transaction() as session:
             job = await services.job_read(session, await services.start_job(session, job_id, actor=Actor(request.user)))
@@ -66,7 +67,7 @@ class JobController(Controller):
         return job
 
     @post("/{job_id:uuid}/pause", operation_id="PauseJob", status_code=200)
-    async def pause(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: UUID) -> JobRead:
+    async def pause(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: FromPath[UUID]) -> JobRead:
         """Pause a job with a mandatory reason."""
         body = decode_body(await request.body(), JobPause)
         async with db.transaction() as session:
@@ -75,7 +76,7 @@ class JobController(Controller):
         return job
 
     @post("/{job_id:uuid}/resume", operation_id="ResumeJob", status_code=200)
-    async def resume(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: UUID) -> JobRead:
+    async def resume(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: FromPath[UUID]) -> JobRead:
         """Resume a paused job."""
         async with db.transaction() as session:
             job = await services.job_read(session, await services.resume_job(session, job_id, actor=Actor(request.user)))
@@ -83,7 +84,7 @@ class JobController(Controller):
         return job
 
     @post("/{job_id:uuid}/complete", operation_id="CompleteJob", status_code=200)
-    async def complete(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: UUID) -> JobRead:
+    async def complete(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: FromPath[UUID]) -> JobRead:
         """Complete a job; unfinished lines need ``force`` from a supervisor."""
         body = decode_body(await request.body() or b"{}", JobReason)
         async with db.transaction() as session:
@@ -92,7 +93,7 @@ class JobController(Controller):
         return job
 
     @post("/{job_id:uuid}/fail", operation_id="FailJob", status_code=200)
-    async def fail(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: UUID) -> JobRead:
+    async def fail(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: FromPath[UUID]) -> JobRead:
         """Mark a job FAILED with a reason."""
         body = decode_body(await request.body(), JobReason)
         async with db.transaction() as session:
@@ -101,7 +102,7 @@ class JobController(Controller):
         return job
 
     @post("/{job_id:uuid}/cancel", operation_id="CancelJob", status_code=200, guards=[requires_supervisor])
-    async def cancel(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: UUID) -> JobRead:
+    async def cancel(self, request: Request[AuthUser, Any, State], db: DatabaseDep, job_id: FromPath[UUID]) -> JobRead:
         """Cancel a job (supervisor)."""
         body = decode_body(await request.body() or b"{}", JobReason)
         async with db.transaction() as session:
