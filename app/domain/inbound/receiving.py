@@ -6,7 +6,7 @@ Rules kept here:
 - Over-receipt up to the warehouse's tolerance applies with a warning. Beyond it the receipt is
   rejected unless a supervisor overrides, and the receipt records the override.
 - Batch-tracked products need a batch; serial-tracked ones one unique serial per unit.
-- A batch keeps one expiry. A receipt with no expiry leaves the stored one as it is; a receipt
+- A batch keeps one expiry. A receipt with no expiry leaves the stored one as it is. A receipt
   with a different expiry is rejected as a conflict until the operator chooses to keep the
   stored date or use the scanned one.
 - Stock received into a STAGING_DOCK gets a putaway job to its suggested destination.

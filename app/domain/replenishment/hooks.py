@@ -5,6 +5,10 @@ the commit, ``before_commit`` plans a job for each pick face that is now below i
 The job is written in the same transaction as the movement that caused it, so a rolled-back pick
 leaves no job behind. Both hooks run in SQLAlchemy's synchronous layer, which is why planning
 uses a synchronous Session.
+
+NOTE: the hooks exist once this package is imported, which the app does through its routes. A
+process that moves stock without building the app (a one-off script) plans no jobs; calling
+``POST /api/v1/replenishment`` afterwards catches up.
 """
 
 from __future__ import annotations

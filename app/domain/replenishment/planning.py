@@ -92,6 +92,8 @@ def plan_for_pick_face(session: Session, product_id: UUID, location_id: UUID) ->
     available = _available_at(session, product.id, location.id)
     if available >= location.min_quantity:
         return None
+    # NOTE: on PostgreSQL two concurrent transactions emptying the same pick face can each see no
+    # open job, so each creates one. On SQLite the single writer rules this out.
     if _has_open_job(session, product.id, location.id):
         return None
     need = location.max_quantity - available
