@@ -44,6 +44,7 @@ __all__ = [
     "ScannerSettings",
     "describe_match",
     "find_matches",
+    "product_codes",
     "read_scan",
     "resolve_location",
     "resolve_product",
@@ -179,8 +180,11 @@ def _label_values(reading: Interpretation | None) -> dict[str, object]:
     }
 
 
-def _product_codes(reading: Interpretation | None, text: str) -> tuple[list[str], int]:
-    """Return the product barcode codes a reading may match and the multiplier of its units."""
+def product_codes(reading: Interpretation | None, text: str) -> tuple[list[str], int]:
+    """Return the product barcode codes a reading may match and the multiplier of its units.
+
+    The handheld twin's ``productCodes`` returns the same, for lookups in its offline catalogue.
+    """
     if isinstance(reading, GtinScan):
         return [reading.gtin], 1
     if isinstance(reading, Gs1Scan):
@@ -199,7 +203,7 @@ def _product_codes(reading: Interpretation | None, text: str) -> tuple[list[str]
 
 
 async def _find_products(session: AsyncSession, reading: Interpretation | None, text: str) -> list[ProductMatch]:
-    codes, multiplier = _product_codes(reading, text)
+    codes, multiplier = product_codes(reading, text)
     label = _label_values(reading)
     gtin = reading.gtin if isinstance(reading, (GtinScan, Gs1Scan)) else None
     if gtin is None and isinstance(reading, Gs1Scan):

@@ -13,6 +13,7 @@ import pytest
 from app.domain.barcodes.errors import BarcodeError
 from app.domain.barcodes.gs1 import check_digit
 from app.domain.barcodes.interpret import ScannerSettings, error_to_wire, interpret, to_wire
+from app.domain.barcodes.resolve import product_codes
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser]
 
@@ -80,3 +81,22 @@ async def test_twin_split_scans(live_server: Any, page: Any) -> None:
     await page.goto(live_server.url + "/pwa/barcodes.js")
     parts = await page.evaluate('async () => (await import("/pwa/barcodes.js")).splitScans("ITEM-001\\nLOC-A1\\n")')
     assert parts == ["ITEM-001", "LOC-A1"]
+
+
+async def test_twin_product_codes(live_server: Any, page: Any) -> None:
+    await page.goto(live_server.url + "/pwa/barcodes.js")
+    results = await page.evaluate(
+        """async (cases) => {
+          const module = await import("/pwa/barcodes.js");
+          return cases.map((item) => module.productCodes(module.interpret(item.raw, item.settings ?? {})));
+        }""",
+        VECTORS,
+    )
+    for vector, browser_codes in zip(VECTORS, results, strict=True):
+        try:
+            reading = interpret(vector["raw"], ScannerSettings(**vector.get("settings", {})))
+        except BarcodeError:
+            assert browser_codes == {"codes": [], "multiplier": 1}, vector["name"]
+            continue
+        codes, multiplier = product_codes(reading, reading.text)
+        assert browser_codes == {"codes": codes, "multiplier": multiplier}, vector["name"]
