@@ -17,6 +17,7 @@ from app.domain.catalog.services import get_warehouse
 from app.domain.inbound import purchase_orders as orders
 from app.domain.inbound.po_import import import_purchase_orders
 from app.domain.inbound.putaway import suggest_putaway, zone_is_enforced
+from app.domain.inbound.receiving import list_receipts
 from app.domain.inbound.scans import apply_putaway_scan, apply_receive_scan, putaway_result_dict, receipt_read
 from app.domain.inbound.schemas import (
     PurchaseOrderClose,
@@ -24,6 +25,7 @@ from app.domain.inbound.schemas import (
     PurchaseOrderRead,
     PutawayPayload,
     PutawaySuggestionRead,
+    ReceiptHistoryRead,
     ReceiptRead,
     ReceivePayload,
 )
@@ -92,6 +94,14 @@ class PurchaseOrderController(Controller):
 class ReceiptController(Controller):
     path = "/api/v1/receipts"
     tags = ["inbound"]
+
+    @get("/", operation_id="ListReceipts", cache=False)
+    async def list_receipts(
+        self, db: DatabaseDep, purchase_order: FromQuery[str | None] = None, limit: FromQuery[int] = 100, offset: FromQuery[int] = 0
+    ) -> list[ReceiptHistoryRead]:
+        """List receipts newest first, optionally of one purchase order number."""
+        async with db.read() as session:
+            return await list_receipts(session, purchase_order=purchase_order, limit=limit, offset=offset)
 
     @post("/", operation_id="ReceiveStock", status_code=201)
     async def receive(self, request: Request[AuthUser, Any, State], db: DatabaseDep) -> ReceiptRead:

@@ -43,12 +43,13 @@ from app.db.models import (
 )
 from app.domain.inbound.purchase_orders import find_purchase_order, refresh_status
 from app.domain.inbound.putaway import Suggestion, suggest_putaway
+from app.domain.inbound.schemas import ReceiptHistoryRead
 from app.domain.jobs.actor import Actor
 from app.domain.jobs.services import JobLineSpec, create_job
 from app.lib.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from app.lib.logging import get_logger
 
-__all__ = ["EXPIRY_RESOLUTIONS", "ReceiveResult", "receive_stock", "record_batch"]
+__all__ = ["EXPIRY_RESOLUTIONS", "ReceiveResult", "list_receipts", "receive_stock", "record_batch"]
 
 log = get_logger(__name__)
 
@@ -351,3 +352,41 @@ async def record_movement_for_receipt(session: AsyncSession, product: Product, l
         reference_id=reference[1],
         **actor.movement_fields(),
     )
+
+
+async def list_receipts(session: AsyncSession, *, purchase_order: str | None = None, limit: int = 100, offset: int = 0) -> list[ReceiptHistoryRead]:
+    """List receipts newest first, optionally of one purchase order (by number)."""
+    if not 1 <= limit <= 500:
+        raise InvalidInputError(f"limit {limit} is out of range: use 1 to 500", field="limit")
+    statement = (
+        select(Receipt, Product.sku, Location.code, PurchaseOrder.number)
+        .join(Product, Product.id == Receipt.product_id)
+        .join(Location, Location.id == Receipt.location_id)
+        .outerjoin(PurchaseOrder, PurchaseOrder.id == Receipt.purchase_order_id)
+        .order_by(Receipt.created_at.desc(), Receipt.id.desc())
+        .limit(limit)
+        .offset(max(offset, 0))
+    )
+    if purchase_order is not None:
+        order = await find_purchase_order(session, number=purchase_order)
+        statement = statement.where(Receipt.purchase_order_id == order.id)
+    rows = (await session.execute(statement)).all()
+    return [
+        ReceiptHistoryRead(
+            receipt_id=receipt.id,
+            received_at=receipt.created_at,
+            sku=sku,
+            location=code,
+            quantity=receipt.quantity,
+            batch=receipt.batch,
+            expiry=receipt.expiry,
+            serials=json.loads(receipt.serials or "[]"),
+            purchase_order=number,
+            putaway_job_id=receipt.putaway_job_id,
+            overridden=receipt.overridden,
+            operator_id=receipt.operator_id,
+            device_id=receipt.device_id,
+            warnings=[line for line in receipt.warnings.split("\n") if line],
+        )
+        for receipt, sku, code, number in rows
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import msgspec
@@ -16,6 +16,7 @@ __all__ = [
     "PutawayPayload",
     "PutawaySuggestionRead",
     "ReceivePayload",
+    "ReceiptHistoryRead",
     "ReceiptRead",
 ]
 
@@ -97,6 +98,25 @@ class ReceiptRead(msgspec.Struct):
     putaway_job_id: UUID | None
     suggested_location: str | None
     overridden: bool
+    warnings: list[str]
+
+
+class ReceiptHistoryRead(msgspec.Struct):
+    """A stored receipt, as the office sees it in a purchase order's history."""
+
+    receipt_id: UUID
+    received_at: datetime
+    sku: str
+    location: str
+    quantity: int
+    batch: str
+    expiry: date | None
+    serials: list[str]
+    purchase_order: str | None
+    putaway_job_id: UUID | None
+    overridden: bool
+    operator_id: UUID | None
+    device_id: str | None
     warnings: list[str]
 
 

@@ -145,3 +145,19 @@ async def test_receive_against_po_by_scan(app_client: AsyncTestClient, superviso
     assert result["result"]["purchase_order_status"] == "RECEIVED"
     fig = await figures(db, seed, "SKU-A")
     assert (fig.on_hand, fig.incoming, fig.available) == (10, 0, 10)
+
+
+async def test_receipt_history(app_client: AsyncTestClient, supervisor_headers: dict[str, str], operator_headers: dict[str, str], supplier: str) -> None:
+    await _create(app_client, supervisor_headers, status="CREATED")
+    await app_client.post("/api/v1/receipts", json={"location": "B-01-01", "item": "SKU-A", "quantity": 4, "purchase_order": "PO-1"}, headers=operator_headers)
+    await app_client.post("/api/v1/receipts", json={"location": "REC-01", "item": "SKU-A", "quantity": 6, "purchase_order": "PO-1"}, headers=operator_headers)
+    await app_client.post("/api/v1/receipts", json={"location": "B-01-01", "item": "SKU-B", "quantity": 1}, headers=operator_headers)
+    history = (await app_client.get("/api/v1/receipts", params={"purchase_order": "PO-1"}, headers=supervisor_headers)).json()
+    assert [(row["location"], row["quantity"]) for row in history] == [("REC-01", 6), ("B-01-01", 4)]
+    assert history[0]["putaway_job_id"] is not None
+    assert history[1]["putaway_job_id"] is None
+    everything = (await app_client.get("/api/v1/receipts", headers=supervisor_headers)).json()
+    assert len(everything) == 3
+    assert everything[0]["purchase_order"] is None
+    unknown = await app_client.get("/api/v1/receipts", params={"purchase_order": "PO-404"}, headers=supervisor_headers)
+    assert unknown.status_code == 404
