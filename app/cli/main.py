@@ -42,10 +42,23 @@ def cli() -> None:
 @click.option("--port", type=int, default=None, help="TCP port (default WMS_PORT, else 8000).")
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), default=None, help="TLS certificate (PEM).")
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), default=None, help="TLS private key (PEM).")
-def serve(host: str | None, port: int | None, ssl_certfile: str | None, ssl_keyfile: str | None) -> None:
+@click.option("--self-signed", "self_signed", metavar="NAME", default=None,
+              help="Serve HTTPS with a self-signed certificate for the LAN name NAME (made once in ./certs, then reused).")
+def serve(host: str | None, port: int | None, ssl_certfile: str | None, ssl_keyfile: str | None, self_signed: str | None) -> None:
     """Run the server. It refuses to start on an outdated database schema."""
     settings = load_settings_or_exit()
     require_current_schema(settings)
+    if self_signed:
+        from pathlib import Path
+
+        from app.domain.handheld.tls import ensure_self_signed
+
+        if ssl_certfile or ssl_keyfile:
+            fail("use either --self-signed or --ssl-certfile/--ssl-keyfile, not both", EXIT_CONFIG)
+        made = ensure_self_signed(self_signed, Path("certs"))
+        ssl_certfile, ssl_keyfile = str(made.certfile), str(made.keyfile)
+        click.echo(f"{'created' if made.created else 'using'} {made.certfile} for https://{self_signed}:{port or settings.port}/app "
+                   f"(SHA-256 {made.fingerprint_sha256}); install it on each handheld once")
     run_server(settings, host or settings.host, port or settings.port, ssl_certfile, ssl_keyfile)
 
 
