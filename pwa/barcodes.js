@@ -1,9 +1,9 @@
 /**
  * Barcode interpretation for the handheld: the twin of the server's app/domain/barcodes.
  *
- * interpret(raw, settings) reads one scan as the scanner typed it and returns a plain object in
- * the same JSON shape as the server's POST /api/v1/barcodes/interpret: kind "gtin", "sscc",
- * "gs1", "code" or, when the scan cannot be read, "error" with a code and an operator message.
+ * interpret(raw, settings) reads one scan as the scanner typed it. It returns a plain object in
+ * the same JSON shape as the server's POST /api/v1/barcodes/interpret, of kind "gtin", "sscc",
+ * "gs1" or "code". A scan that cannot be read gives kind "error" with a code and a message.
  * The rules, codes and messages match the server's; tests/barcode_vectors.json is run against
  * both and any difference fails. See app/domain/barcodes/interpret.py for the reading rules in
  * prose (which data is a GTIN, which is GS1, which is a plain code).
@@ -1243,7 +1243,7 @@ export function productCodes(result) {
 /**
  * Read one scan as sent by a scanner (or typed), with the device's scanner settings
  * {prefix, suffix, separator}. Never throws for bad data: an unreadable scan returns
- * {kind: "error", code, message}, where message tells the operator what to do.
+ * {kind: "error", code, message}, where the message names the value and the operator's next step.
  */
 export function interpret(raw, settings = {}) {
   const resolved = { prefix: settings.prefix ?? "", suffix: settings.suffix ?? "", separator: settings.separator ?? "" };

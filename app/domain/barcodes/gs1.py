@@ -2,9 +2,9 @@
 
 ``biip`` supplies the AI table (formats and patterns) and extracts one element string at a time
 (``GS1ElementString.extract``, which also computes measures with their implied decimals). This
-module drives the loop itself, because biip's ``GS1Message.parse`` reads a variable-length field
-greedily up to its maximum length when the separator after it was lost: ``10`` + 20 characters of
-what was really batch, expiry and serial would come back as one long batch. Here a variable-length
+module drives the loop itself. biip's ``GS1Message.parse`` reads a variable-length field greedily
+up to its maximum length when the separator after it was lost, so ``10`` followed by what was
+really batch, expiry and serial would come back as one 20-character batch. Here a variable-length
 field must be followed by a separator (ASCII 29) or the end of the data, otherwise the scan is
 rejected with ``separator_missing``. The GS1 General Specifications require that separator after
 every variable-length element string except the last, even one at its maximum length.

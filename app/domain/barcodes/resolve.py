@@ -210,11 +210,15 @@ async def _find_products(session: AsyncSession, reading: Interpretation | None, 
         gtin = reading.fields.get("content_gtin")
     matches: list[ProductMatch] = []
     seen: set[UUID] = set()
+
     if codes:
         rows = await session.execute(
             select(ProductBarcode, Product).join(Product, Product.id == ProductBarcode.product_id).where(ProductBarcode.code.in_(codes))
         )
         for barcode, product in rows:
+            # One product found under two spellings of the same code counts once.
+            if product.id in seen:
+                continue
             seen.add(product.id)
             matches.append(
                 ProductMatch(
@@ -227,6 +231,7 @@ async def _find_products(session: AsyncSession, reading: Interpretation | None, 
                     **label,  # type: ignore[arg-type]
                 )
             )
+
     # A product's SKU printed as a plain barcode also names it. GS1 data that names no product
     # key may be a SKU that happens to start like an AI, such as "21-100" (serial "-100").
     gs1_without_key = isinstance(reading, Gs1Scan) and not (reading.gtin or reading.sscc or reading.fields.get("content_gtin"))
