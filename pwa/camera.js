@@ -1,5 +1,5 @@
 // Camera scanning through the BarcodeDetector API (Chrome on Android, ChromeOS, macOS). Where the
-// browser lacks it, or the page is not on HTTPS, the operator is told plainly and uses the scanner.
+// browser lacks it, or the page is not on HTTPS, the app shows a plain message pointing to the scanner.
 
 import { h } from './ui.js';
 

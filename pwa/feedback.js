@@ -120,7 +120,7 @@ export function releaseLock() {
   window.dispatchEvent(new CustomEvent('wms:unlocked'));
 }
 
-/** A scan arrived while the lock is up: buzz again, keep the lock. */
+/** Buzz again for a scan that arrived while the lock is up, and keep the lock. */
 export function rejectWhileLocked() {
   play('error');
   if (settings().vibrate && navigator.vibrate) navigator.vibrate(VIBRATION.error);

@@ -2,7 +2,7 @@
 // operator hears the success tone, and is sent to POST /api/v1/sync later.
 //
 // Flushing: after each scan, on `online`, when the app becomes visible, and on a timer, one flush at
-// a time (a request made during a flush runs one more pass after it). Answers per command:
+// a time (a request made during a flush runs one more pass after it). Results per command:
 //   applied / applied_with_warning / duplicate -> removed from the outbox, history updated;
 //   rejected -> moved to "needs attention", never retried by itself;
 //   retry, 5xx, 429 or no network -> kept, and the next attempt waits with exponential backoff;
@@ -133,7 +133,7 @@ async function sendBatch(commands) {
     await settle(result, command);
   }
   if (answer.last_seq !== undefined) await raiseSequence(answer.last_seq);
-  // Commands the server did not answer stay queued for the next pass.
+  // Commands without a result stay queued for the next pass.
   return { retry: retry || byId.size > 0 };
 }
 

@@ -1,6 +1,6 @@
 // Reference data for offline work (products with their barcodes, locations, open jobs), kept in
 // IndexedDB and refreshed as deltas from GET /api/v1/sync/reference?since=<cursor>. Scans are looked
-// up here, so the device answers at once with or without the network.
+// up here, so the device gives its result at once with or without the network.
 
 import { transaction, req, get, all, getByIndex } from './idb.js';
 import { api } from './api.js';
@@ -113,7 +113,7 @@ export const getJob = (id) => get('jobs', id);
 export const listJobs = () => all('jobs');
 export const listLocations = () => all('locations');
 
-/** Record progress on a job line locally, so the screen shows it before the server answers. */
+/** Record progress on a job line locally, so the screen shows it before the server has applied the pick. */
 export async function noteJobProgress(jobId, lineId, quantity) {
   await transaction(['jobs'], 'readwrite', async (s) => {
     const job = await req(s.jobs.get(jobId));

@@ -8,9 +8,9 @@
 // and the code goes to the screen. Anything typed slowly stays exactly as typed, prefix character
 // included (field case B7).
 //
-// One trigger can deliver a code twice (field case B8): once as an "intent" (text inserted in one
+// One trigger can deliver a code twice: once as an "intent" (text inserted in one
 // piece, with no key events) and once as keystrokes, or as two codes in a single burst. The first
-// code is handled; an identical copy within `dedupeMs` is dropped silently, and any other codes in
+// code is handled. An identical copy within `dedupeMs` is dropped silently, and any other codes in
 // the same burst are dropped with ONE warning. Scans are handed to the screen one at a time, each
 // after the previous one has finished, so two lookups never run at once and beeps never interleave.
 
@@ -35,7 +35,7 @@ export const isScanField = (el) => Boolean(el && el.dataset && 'scan' in el.data
 /**
  * Start capturing. `options.settings()` returns the current scanner settings; `options.onScan(code,
  * source)` receives each scan (source: scanner, intent, manual, camera) and may return a promise;
- * `options.onDiscarded(message)` is told once per trigger that sent extra codes.
+ * `options.onDiscarded(message)` is called once per trigger that sent extra codes.
  */
 export function createScanner({ settings, onScan, onDiscarded }) {
   let lastKeyAt = -Infinity;
@@ -111,14 +111,14 @@ export function createScanner({ settings, onScan, onDiscarded }) {
     const target = event.target;
     const inScanField = isScanField(target);
     const burst = run.chars.length >= minLength;
-    // In a scan field the field holds everything typed since the last scan, so a burst that the
+    // A scan field contains everything typed since the last scan, so a burst that the
     // browser delivered with one slow gap (a busy main thread) still arrives whole.
     const fieldText = inScanField ? target.value.replace(/^ +| +$/g, '') : '';
     if (burst || (inScanField && ch === 'Enter' && fieldText)) {
       event.preventDefault();
       event.stopPropagation();
       let code = inScanField && fieldText ? fieldText : run.chars;
-      // Only scanner-speed input loses its prefix: a person typing it keeps it (B7).
+      // Only scanner-speed input loses its prefix, so a person who types the prefix character keeps it.
       if (burst) code = stripPrefix(code);
       run.chars = '';
       if (inScanField) target.value = '';

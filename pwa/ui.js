@@ -19,7 +19,7 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** A scan field: keeps the phone keyboard hidden (inputmode none) and takes scanner and typed codes. */
+/** Build a scan field that keeps the phone keyboard hidden (inputmode none) and takes scanner and typed codes. */
 export function scanField(label, id = 'scan-input') {
   return h('label', { class: 'scan-label' }, label,
     h('input', { id, class: 'scan-input', type: 'text', inputmode: 'none', autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', dataset: { scan: '' }, 'aria-label': label }));

@@ -2,7 +2,7 @@
 // the connection state (also shown in the status bar on every screen).
 
 import { h, replace, scanField, focusScan } from '../ui.js';
-import { listJobs, getLocation, getProduct } from '../reference.js';
+import { listJobs, getLocation, getProduct, findLocation, findProduct } from '../reference.js';
 import { session } from '../state.js';
 import * as feedback from '../feedback.js';
 
@@ -59,7 +59,6 @@ export function homeScreen() {
     unmount() { ctx = null; },
     refresh: () => render(),
     async onScan(code) {
-      const { findLocation, findProduct } = await import('../reference.js');
       const location = await findLocation(code);
       if (location) return feedback.success(`Location ${location.code} (${location.type.toLowerCase()}, zone ${location.zone || '—'})`);
       const match = await findProduct(code);

@@ -1,6 +1,6 @@
 // Picking: walk a pick job's lines in pick sequence. For each line scan the location, the item and
 // the tote, confirm the quantity (or record a short pick with a reason). A single-order job keeps
-// its first tote; a batch job asks for the tote on every pick, since the tote chooses the order.
+// its first tote; a batch job needs the tote on every pick because the tote chooses the order.
 // The task (job, line, scans so far) is saved after every change.
 
 import { h, replace, scanField, focusScan, askText } from '../ui.js';
@@ -51,6 +51,7 @@ export function pickScreen() {
 
   async function onScan(code) {
     if (!job || !line) return feedback.error('Choose a pick job on the home screen first');
+    if (job.status === 'PAUSED') return feedback.error('This job is paused (its order changed or a supervisor paused it): ask a supervisor before picking on');
     const step = nextStep();
     if (step === 'location') {
       const location = await findLocation(code);

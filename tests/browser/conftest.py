@@ -68,8 +68,8 @@ class Handheld:
         has handled the scan (its scan queue is idle).
         """
         before = await self.page.evaluate("window.wms.scans")
-        # Two trigger pulls are never closer than a scanner burst's key gap; a test that scans
-        # faster than a hand can would look like one trigger sending two codes (field case B8).
+        # Two trigger pulls are never closer than a scanner burst's key gap. A test that scans faster
+        # than a hand can would look like one trigger sending two codes, which the app discards.
         await self.page.wait_for_function(
             """code => {
                 const now = performance.now();
@@ -102,7 +102,7 @@ class Handheld:
         await self.page.wait_for_function("n => document.body.dataset.pending === String(n)", arg=count)
 
     async def wait_sent(self, count: int) -> None:
-        """Wait until the server has answered ``count`` commands of this page as applied (or duplicate)."""
+        """Wait until the server has returned applied (or duplicate) for ``count`` commands of this page."""
         await self.page.wait_for_function("n => window.wms.flushStatus().sent >= n", arg=count)
 
     async def last_feedback(self) -> dict:
@@ -136,7 +136,7 @@ async def browser() -> AsyncIterator[object]:
 
 
 async def new_handheld(browser, live_server, name: str, **context_options) -> Handheld:
-    """Open a new device (browser context) on the app, 480x800 portrait unless told otherwise."""
+    """Open a new device (browser context) on the app, 480x800 portrait unless ``context_options`` set a viewport."""
     options = {"viewport": {"width": 480, "height": 800}, "service_workers": "allow", **context_options}
     context = await browser.new_context(**options)
     context.set_default_timeout(15000)

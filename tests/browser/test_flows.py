@@ -48,7 +48,7 @@ async def test_camera_unavailable_message(handheld) -> None:
     await handheld.page.click("#camera-button")
     await handheld.page.wait_for_selector("#camera-message")
     message = await handheld.page.text_content("#camera-message")
-    # Headless Chromium on Linux has no BarcodeDetector: the operator is told to use the scanner.
+    # Headless Chromium on Linux has no BarcodeDetector, so the message points the operator to the scanner.
     assert "scanner" in message
     await handheld.screenshot("camera-unavailable")
     await handheld.page.click("#camera-close")

@@ -1,5 +1,5 @@
 """The outbox in the browser: offline scans survive a reload and are applied exactly once (S1-S3),
-lost answers and server errors are retried, rejections reach "needs attention", an expired token
+lost responses and server errors are retried, rejections reach "needs attention", an expired token
 pauses the outbox, and a full disk is an error before the scan counts as saved."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ async def test_s1_concurrent_flushes(handheld, db, seed, database_url) -> None:
     await handheld.scan("A-01-01")
     await handheld.wait_pending(2)
     await handheld.screenshot("putaway")
-    # The first answer is lost after the server committed it (S2a): the resend must change nothing.
+    # The first response is lost after the server committed it (S2a), so the resend must change nothing.
     lost = {"count": 0}
 
     async def lose_first_answer(route) -> None:
@@ -102,8 +102,10 @@ async def test_s1_concurrent_flushes(handheld, db, seed, database_url) -> None:
     await handheld.wait_pending(0)
     statuses = await history_statuses(handheld)
     # Newest first: the adjustment made during the flush, then the putaway and the receipt. The
-    # answer lost on its way back made the resend answer "already applied" (duplicate).
-    assert len(statuses) == 3 and set(statuses) <= {"applied", "duplicate"} and "duplicate" in statuses, statuses
+    # lost response made the server return "duplicate" (already applied) for the resent commands.
+    assert len(statuses) == 3, statuses
+    assert set(statuses) <= {"applied", "duplicate"}, statuses
+    assert "duplicate" in statuses, statuses
     assert await on_hand(db, seed, "SKU-A", "REC-01") == 0
     assert await on_hand(db, seed, "SKU-A", "A-01-01") == 5
     assert await on_hand(db, seed, "SKU-B", "B-01-01") == 1
@@ -135,7 +137,8 @@ async def test_s2_server_error_retried(handheld, db, seed) -> None:
     # Still queued after two 500s, with a backoff before the next try.
     assert await handheld.pending() == 1
     status = await handheld.page.evaluate("window.wms.flushStatus()")
-    assert status["failures"] >= 1 and status["lastError"].startswith("server error")
+    assert status["failures"] >= 1
+    assert status["lastError"].startswith("server error")
     await handheld.wait_pending(0)
     assert failures["count"] == 2
     assert await movement_count(db, "move") == 1

@@ -32,7 +32,7 @@ async def test_b7_prefix_stripped(handheld) -> None:
     await handheld.goto("home")
     await handheld.scan("*000122521")
     assert (await scanned_codes(handheld))[-1] == "000122521"
-    # The scan field holds nothing afterwards: the burst was taken back out of it.
+    # The scan field is empty afterwards because the burst was taken back out of it.
     assert await handheld.page.input_value("#home-scan") == ""
 
 
@@ -95,7 +95,8 @@ async def test_b8_two_codes_one_burst(handheld) -> None:
     assert kinds[-2:] == ["error", "warning"]
     assert kinds.count("warning") == 1
     warning = (await handheld.last_feedback())["message"]
-    assert "ITEM-001" in warning and "LOC-A1" in warning
+    assert "ITEM-001" in warning
+    assert "LOC-A1" in warning
     await handheld.screenshot("two-codes-warning")
 
 

@@ -23,7 +23,9 @@ async def test_manifest_installable(live_server) -> None:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/manifest+json")
         manifest = response.json()
-        assert manifest["start_url"] == "/app" and manifest["scope"] == "/app" and manifest["display"] == "standalone"
+        assert manifest["start_url"] == "/app"
+        assert manifest["scope"] == "/app"
+        assert manifest["display"] == "standalone"
         sizes = {}
         for icon in manifest["icons"]:
             data = (await client.get(icon["src"])).content
@@ -36,7 +38,8 @@ async def test_manifest_installable(live_server) -> None:
         version = (await client.get("/app/version")).json()["version"]
         assert worker.text.startswith(f'const SHELL_VERSION = "{version}";')
         shell = await client.get("/app")
-        assert shell.status_code == 200 and 'rel="manifest"' in shell.text
+        assert shell.status_code == 200
+        assert 'rel="manifest"' in shell.text
 
 
 async def test_shell_opens_offline(browser, live_server) -> None:

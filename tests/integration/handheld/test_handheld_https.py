@@ -36,7 +36,8 @@ async def test_serve_self_signed(database_url: str, seed, tmp_path: Path) -> Non
         async with httpx.AsyncClient(verify=context) as client:
             manifest = await client.get(f"https://localhost:{port}/manifest.webmanifest")
             worker = await client.get(f"https://localhost:{port}/sw.js")
-        assert manifest.status_code == 200 and manifest.json()["start_url"] == "/app"
+        assert manifest.status_code == 200
+        assert manifest.json()["start_url"] == "/app"
         assert worker.headers["service-worker-allowed"] == "/"
     finally:
         process.terminate()
