@@ -15,15 +15,12 @@ For every command, in ascending ``device_seq``:
    device's commands in order.
 
 Two flushes from one device at once would interleave their commands, so a batch holds the
-device's in-process lock from start to end and the second flush finds the first one's commands
-stored. NOTE: the lock is per process. With several server processes on PostgreSQL the row lock
-still applies each command once, but two simultaneous flushes of one device can then interleave.
+device's flush lock (:mod:`app.domain.sync.locks`) from start to end, and the second flush finds
+the first one's commands stored.
 """
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +33,7 @@ from app.db import Database
 from app.db.models import AttentionState, CommandOrigin, CommandStatus, Device, ScanCommand
 from app.domain.auth.schemas import AuthUser
 from app.domain.live.publisher import StatusChange, publish_status_changes
+from app.domain.sync.locks import device_flush_lock
 from app.domain.sync.registry import CommandContext, CommandOutcome
 from app.domain.sync.schemas import CommandResult, SyncRequest, SyncResponse
 from app.domain.sync.sequence import SeqPlacement, place_seq
@@ -47,17 +45,6 @@ from app.lib.timeutil import utcnow
 __all__ = ["apply_sync_batch", "ensure_device", "lock_device", "publish_after_commit", "stored_result"]
 
 log = get_logger(__name__)
-
-_device_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-
-def _device_lock(device_id: str) -> asyncio.Lock:
-    lock = _device_locks.get(device_id)
-    if lock is None:
-        lock = asyncio.Lock()
-        _device_locks[device_id] = lock
-    return lock
-
 
 async def ensure_device(session: AsyncSession, device_id: str, user: AuthUser | None = None, *, login: bool = False) -> None:
     """Create the device row if it is new, and record who used it and when."""
@@ -299,7 +286,7 @@ async def apply_sync_batch(db: Database, settings: Settings, user: AuthUser, req
     """
     commands = prepare_batch(request, settings.sync_batch_max)
     device_id = request.device_id
-    async with _device_lock(device_id):
+    async with device_flush_lock(db, device_id):
         await _stored_before_batch(db, device_id, commands)
         async with db.transaction() as session:
             await ensure_device(session, device_id, user)

@@ -138,3 +138,42 @@ async def test_k2_fifty_adjustments(sync_server: LiveServer, sync_server_log: Se
         count = await session.scalar(select(func.count()).select_from(StockMovement).where(StockMovement.reason == "adjustment"))
     assert count == 50
     await assert_ledger_verified(db)
+
+
+@pytest.mark.postgres
+async def test_flushes_never_interleave(db_backend: str, database_url: str, sync_server: LiveServer, db: Database, seed: Seed) -> None:
+    if db_backend != "postgres":
+        pytest.skip("several server processes share one database only on PostgreSQL")
+    # A second server process on the same database: the flush lock must hold across processes.
+    second = LiveServer(database_url, env={"WMS_EXTRA_COMMAND_MODULES": "tests.integration.sync.command_types"})
+    second.start()
+    ServerLog(second)
+    device = "HH-TWO"
+    scans = [
+        command("adjust", {"location": "B-01-01", "item": "SKU-A", "quantity_change": 1, "reason_code": "found"}, seq, device_id=device)
+        for seq in range(1, 41)
+    ]
+    try:
+        async with httpx.AsyncClient(timeout=120) as client:
+            login = await client.post(f"{sync_server.url}/api/v1/auth/login", json={"pin": seed.operator_pin, "device_id": device})
+            headers = {"Authorization": f"Bearer {login.json()['token']}"}
+
+            async def flush(url: str, commands: list[dict]) -> None:
+                response = await client.post(f"{url}/api/v1/sync", json=batch(device, *commands), headers=headers)
+                assert response.status_code == 200, response.text
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(flush, sync_server.url, scans[:20])
+                group.start_soon(flush, second.url, scans[20:])
+    finally:
+        second.stop()
+
+    async with db.read() as session:
+        rows = (await session.execute(select(StockMovement.id, StockMovement.command_id).order_by(StockMovement.id))).all()
+    first_half = {scan["command_id"] for scan in scans[:20]}
+    owners = [str(row.command_id) in first_half for row in rows]
+    assert len(owners) == 40
+    # One flush applied all its commands before the other started: the owners switch once.
+    switches = sum(1 for before, after in zip(owners, owners[1:]) if before != after)
+    assert switches == 1
+    assert await on_hand(db, seed, "SKU-A", "B-01-01") == 40
