@@ -4,15 +4,16 @@ For every command, in ascending ``device_seq``:
 
 1. A write transaction locks the device row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
    ``BEGIN IMMEDIATE`` already serialises every writer) and looks up (device_id, command_id). A
-   stored row means a resend: the answer is ``duplicate`` with the stored status and result.
+   stored row means a resend: the status is ``duplicate``, with the stored status and result.
 2. The command's handler runs in that transaction, and the command row plus the device's sequence
    bookkeeping are written beside its stock movements. The unique key on (device_id, command_id)
    makes a concurrent second copy fail instead of applying twice.
 3. A :class:`DomainError` from the handler rolls the transaction back. The rejection is then stored
-   in a transaction of its own, so it is never lost and lands on the needs-attention list.
-4. Any other exception stores nothing. That command and every later one in the batch are answered
-   ``retry``: the device keeps them queued and resends them with backoff, and stopping keeps a
-   device's commands in order.
+   in a transaction of its own and lands on the needs-attention list. If storing it fails as well,
+   the command is treated as in step 4.
+4. Any other exception stores nothing. That command and every later one in the batch get the
+   status ``retry``: the device keeps them queued and resends them with backoff, and stopping at
+   the failed command keeps the device's commands in order.
 
 Two flushes from one device at once would interleave their commands, so a batch holds the
 device's flush lock (:mod:`app.domain.sync.locks`) from start to end, and the second flush finds
@@ -72,7 +73,7 @@ async def lock_device(session: AsyncSession, device_id: str) -> Device:
 
 
 def stored_result(row: ScanCommand) -> CommandResult:
-    """Rebuild the answer a stored command received, as a ``duplicate``."""
+    """Rebuild the result a stored command received, as a ``duplicate``."""
     return CommandResult(
         command_id=row.command_id,
         device_seq=row.device_seq,
@@ -94,7 +95,7 @@ def publish_after_commit(channels: Any, items: list[Any]) -> None:
         if callable(item):
             try:
                 item()
-            except Exception:  # the commit already happened; a failed notification must not undo the answer
+            except Exception:  # the commit already happened, so a failed notification must not turn into an error response
                 log.exception("after-commit callback failed")
 
 
@@ -240,7 +241,7 @@ async def _apply_or_reject(db: Database, settings: Settings, user: AuthUser, com
     try:
         return await _apply_one(db, settings, user, command)
     except CommandIdReusedError as exc:
-        # The stored command keeps its row; this copy is answered but not stored, as it has no key of its own.
+        # The stored command keeps its row. This copy gets a result but is not stored, because its key is taken.
         log.warning("command id reused with another payload", device_id=envelope.device_id, command_id=str(envelope.command_id))
         return CommandResult(envelope.command_id, envelope.device_seq, "rejected", None, [], exc.code, exc.message), []
     except DomainError as exc:
