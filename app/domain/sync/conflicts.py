@@ -19,8 +19,9 @@ has a test in ``tests/integration/sync/test_conflicts.py``.
 5. **Job line that does not match the scans** (another product, or the line no longer exists): the
    move is applied without job progress, with a warning.
 6. **Order cancelled or changed after a pick** (``pick`` commands): the picked units are recorded
-   where they now are (the tote or trolley) and a return-to-stock job takes them back. Pick
-   handlers call :func:`return_units_to_stock` for that.
+   where they now are (the tote or trolley) and a return-to-stock job takes them back, created by
+   :func:`return_units_to_stock`. NOTE: the ``pick`` command belongs to the outbound flows, and
+   this rule holds only where its handler calls that function.
 7. **Unknown barcode, location or job reference that cannot be applied**: the command is
    ``rejected`` with a code (``unknown_barcode``, ``unknown_location``, ...). The rejection is
    stored and listed under needs attention with the raw scans until a supervisor resubmits it

@@ -49,6 +49,8 @@ def parse_cursor(cursor: str) -> datetime:
 
 
 async def _products(session: AsyncSession, changed_after: datetime | None) -> list[ReferenceProduct]:
+    # NOTE: a deleted barcode row leaves nothing to compare, so its product is resent only when the
+    # product or another of its barcodes changes too; a full fetch (no cursor) always corrects it.
     statement = select(Product).order_by(Product.sku)
     if changed_after is not None:
         changed_barcodes = select(ProductBarcode.product_id).where(ProductBarcode.updated_at > changed_after)
