@@ -2,7 +2,7 @@
 
 ``test_receive`` and ``test_putaway`` book one receipt and one putaway movement, standing in for
 the floor flows' own command types so that the sync tests do not depend on them. ``test_flaky``
-fails with an unexpected exception while its ``fail`` flag is set in the payload's named switch.
+raises an unexpected exception while its payload's ``switch`` is in ``FAILING_SWITCHES``.
 """
 
 from __future__ import annotations
