@@ -10,6 +10,10 @@ ledger costs a handful of grouped scans rather than a row-by-row replay. The rul
   the sum of the open allocations (ALLOCATED or PICKED) at that product, location and batch.
 - ``committed_mismatch``: an active line of an open order (PENDING, RELEASED, PARTIALLY_SHIPPED)
   commits ordered minus shipped (never below zero); any other line commits nothing.
+- ``line_allocation_mismatch``: a line's allocated and picked quantities equal the sums of
+  ``quantity`` and ``quantity_picked`` over its open allocations.
+- ``allocated_above_committed``: a line's allocated plus picked units never exceed its committed
+  units, because allocation is a part of committed stock and is never counted twice.
 - ``shipped_mismatch``: the units shipped on an order's lines equal the units of the order's
   shipment movements, per product.
 - ``negative_without_discrepancy``: every negative balance has an open discrepancy for that
@@ -49,6 +53,8 @@ RULES = (
     "allocated_above_on_hand",
     "allocated_mismatch",
     "committed_mismatch",
+    "line_allocation_mismatch",
+    "allocated_above_committed",
     "shipped_mismatch",
     "negative_without_discrepancy",
     "movement_invalid",
@@ -213,6 +219,7 @@ async def _check_order_lines(session: AsyncSession, names: _Names) -> list[Viola
     ).all()
     shipped_by_order: dict[tuple[UUID, UUID], int] = defaultdict(int)
     order_numbers: dict[UUID, str] = {}
+    held = await _open_allocations_per_line(session)
     for line, order_number, status, order_id in rows:
         order_numbers[order_id] = order_number
         open_line = status in OPEN_ORDER_STATUSES and line.active
@@ -232,6 +239,7 @@ async def _check_order_lines(session: AsyncSession, names: _Names) -> list[Viola
                     {"order_id": str(order_id), "order_line_id": str(line.id), "committed": line.quantity_committed, "expected": expected},
                 )
             )
+        violations += _check_line_allocations(line, order_number, order_id, held.get(line.id, (0, 0)))
         # NOTE: a line with an unknown SKU has no product, so no movement can ship it. Such lines are
         # left out of the shipped check, because the discrepancy raised for the SKU covers them.
         if line.product_id is not None:
@@ -262,6 +270,42 @@ async def _check_order_lines(session: AsyncSession, names: _Names) -> list[Viola
                     {"order_id": str(order_id), "product_id": str(product_id), "shipped": on_lines, "movements": moved},
                 )
             )
+    return violations
+
+
+async def _open_allocations_per_line(session: AsyncSession) -> dict[UUID, tuple[int, int]]:
+    """Sum reserved and picked units of the open allocations of each order line."""
+    statement = (
+        select(Allocation.order_line_id, func.sum(Allocation.quantity), func.sum(Allocation.quantity_picked))
+        .where(Allocation.status.in_(AllocationStatus.OPEN))
+        .group_by(Allocation.order_line_id)
+    )
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in (await session.execute(statement)).all()}
+
+
+def _check_line_allocations(line: OrderLine, order_number: str, order_id: UUID, held: tuple[int, int]) -> list[Violation]:
+    violations = []
+    reserved, picked = held
+    ids = {"order_id": str(order_id), "order_line_id": str(line.id)}
+    if (line.quantity_allocated, line.quantity_picked) != (reserved, picked):
+        violations.append(
+            Violation(
+                "line_allocation_mismatch",
+                f"order {order_number} line {line.sku}: allocated {line.quantity_allocated} and picked {line.quantity_picked}, "
+                f"open allocations hold {reserved} reserved and {picked} picked",
+                {**ids, "allocated": line.quantity_allocated, "picked": line.quantity_picked, "reserved": reserved, "allocations_picked": picked},
+            )
+        )
+    held_units = line.quantity_allocated + line.quantity_picked
+    if held_units > line.quantity_committed:
+        violations.append(
+            Violation(
+                "allocated_above_committed",
+                f"order {order_number} line {line.sku}: allocated {line.quantity_allocated} plus picked {line.quantity_picked} "
+                f"exceeds committed {line.quantity_committed}",
+                {**ids, "allocated": line.quantity_allocated, "picked": line.quantity_picked, "committed": line.quantity_committed},
+            )
+        )
     return violations
 
 

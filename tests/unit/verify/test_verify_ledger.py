@@ -44,6 +44,29 @@ async def _set_balance(db: Database, seed: Seed, sku: str, location: str, **valu
         )
 
 
+async def _set_line(db: Database, line_id: UUID, **values: int) -> None:
+    async with db.transaction() as session:
+        await session.execute(update(OrderLine).where(OrderLine.id == line_id).values(**values))
+
+
+async def _allocate(db: Database, seed: Seed, order_id: UUID, line_id: UUID, quantity: int, picked: int = 0) -> None:
+    """Reserve ``quantity`` SKU-A units at A-01-01 for the line, as allocation does, balance included."""
+    async with db.transaction() as session:
+        session.add(
+            Allocation(
+                order_id=order_id,
+                order_line_id=line_id,
+                product_id=seed.products["SKU-A"],
+                location_id=seed.locations["A-01-01"],
+                quantity=quantity,
+                quantity_picked=picked,
+                picked_location_id=seed.locations["TOTE-01"] if picked else None,
+                status=AllocationStatus.ALLOCATED,
+            )
+        )
+    await _set_balance(db, seed, "SKU-A", "A-01-01", allocated=quantity)
+
+
 async def _order(
     db: Database, seed: Seed, number: str, status: OrderStatus, lines: list[tuple[str, int, int, int]], *, active: bool = True
 ) -> tuple[UUID, list[UUID]]:
@@ -157,6 +180,7 @@ async def test_verify_allocated_above_on_hand(db: Database, seed: Seed) -> None:
             )
         )
     await _set_balance(db, seed, "SKU-A", "A-01-01", allocated=6)
+    await _set_line(db, line_ids[0], quantity_allocated=6)
 
     violations = await _verify(db)
 
@@ -197,6 +221,7 @@ async def test_verify_released_allocation_ignored(db: Database, seed: Seed) -> N
                 )
             )
     await _set_balance(db, seed, "SKU-A", "A-01-01", allocated=3)
+    await _set_line(db, line_ids[0], quantity_allocated=3)
 
     assert await _verify(db) == []
 
@@ -305,3 +330,55 @@ async def test_verify_movement_zero_quantity(db: Database, seed: Seed) -> None:
     violations = await _verify(db)
 
     assert _rules(violations) == ["movement_invalid"]
+
+
+async def test_verify_line_allocation_consistent(db: Database, seed: Seed) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 10)
+    order_id, line_ids = await _order(db, seed, "1001", OrderStatus.RELEASED, [("SKU-A", 5, 5, 0)])
+    await _allocate(db, seed, order_id, line_ids[0], 3)
+    await _set_line(db, line_ids[0], quantity_allocated=3)
+
+    assert await _verify(db) == []
+
+
+async def test_verify_line_allocated_drift(db: Database, seed: Seed) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 10)
+    order_id, line_ids = await _order(db, seed, "1001", OrderStatus.RELEASED, [("SKU-A", 5, 5, 0)])
+    await _allocate(db, seed, order_id, line_ids[0], 3)
+    await _set_line(db, line_ids[0], quantity_allocated=2)
+
+    violations = await _verify(db)
+
+    assert _rules(violations) == ["line_allocation_mismatch"]
+    assert violations[0].detail["allocated"] == 2
+    assert violations[0].detail["reserved"] == 3
+
+
+async def test_verify_line_picked_drift(db: Database, seed: Seed) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 10)
+    order_id, line_ids = await _order(db, seed, "1001", OrderStatus.RELEASED, [("SKU-A", 5, 5, 0)])
+    await _allocate(db, seed, order_id, line_ids[0], 3, picked=2)
+    await _set_line(db, line_ids[0], quantity_allocated=3, quantity_picked=0)
+
+    violations = await _verify(db)
+
+    assert _rules(violations) == ["line_allocation_mismatch"]
+    assert violations[0].detail["allocations_picked"] == 2
+
+
+async def test_verify_allocated_above_committed(db: Database, seed: Seed) -> None:
+    await add_stock(db, seed, "SKU-A", "A-01-01", 10)
+    order_id, line_ids = await _order(db, seed, "1001", OrderStatus.RELEASED, [("SKU-A", 2, 2, 0)])
+    await _allocate(db, seed, order_id, line_ids[0], 3)
+    await _set_line(db, line_ids[0], quantity_allocated=3)
+
+    violations = await _verify(db)
+
+    assert _rules(violations) == ["allocated_above_committed"]
+    assert violations[0].detail == {
+        "order_id": str(order_id),
+        "order_line_id": str(line_ids[0]),
+        "allocated": 3,
+        "picked": 0,
+        "committed": 2,
+    }
