@@ -6,8 +6,8 @@ ledger costs a handful of grouped scans rather than a row-by-row replay. The rul
 - ``balance_mismatch``: a balance's on hand equals the sum of its movements (units in minus units
   out) for that product, location and batch. Movements without a balance row must sum to zero.
 - ``allocated_negative`` / ``allocated_above_on_hand`` / ``allocated_mismatch``: a balance's
-  allocated is never below zero, never above its on hand while on hand is not negative, and equals
-  the sum of the open allocations (ALLOCATED or PICKED) at that product, location and batch.
+  allocated is never below zero and never above its on hand while on hand is not negative. It
+  equals the sum of the open allocations (ALLOCATED or PICKED) at that product, location and batch.
 - ``committed_mismatch``: an active line of an open order (PENDING, RELEASED, PARTIALLY_SHIPPED)
   commits ordered minus shipped (never below zero); any other line commits nothing.
 - ``line_allocation_mismatch``: a line's allocated and picked quantities equal the sums of
