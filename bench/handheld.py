@@ -142,7 +142,11 @@ async def run(scans: int, starts: int) -> None:
             queued = await page.evaluate("window.wms.pending()")
             offline_starts = await start_ups(page, starts)
             await context.set_offline(False)
-            await page.wait_for_function("document.body.dataset.pending === '0'", timeout=300000)
+            try:
+                await page.wait_for_function("document.body.dataset.pending === '0'", timeout=300000)
+            except Exception:
+                print("outbox did not empty:", await page.evaluate("window.wms.flushStatus()"), await page.evaluate("window.wms.pending()"))
+                raise
             online_starts = await start_ups(page, starts)
             ceiling = await measure_blank(browser, min(scans, 200))
             chromium = browser.version

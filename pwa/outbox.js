@@ -14,7 +14,9 @@ import { deviceId, session } from './state.js';
 
 export class StorageFullError extends Error {}
 
-const BATCH = 100;
+// Small batches keep each request well inside the timeout on a slow server, so a flush of a long
+// offline queue makes steady progress instead of timing out and resending the same commands.
+const BATCH = 50;
 const TIMER_MS = 5000;
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 60000;
@@ -122,7 +124,7 @@ async function settle(result, command) {
 
 async function sendBatch(commands) {
   const body = { device_id: deviceId(), commands: commands.map(wire) };
-  const answer = await api('/api/v1/sync', { method: 'POST', body, timeoutMs: 30000 });
+  const answer = await api('/api/v1/sync', { method: 'POST', body, timeoutMs: 60000 });
   const byId = new Map(commands.map((c) => [c.command_id, c]));
   let retry = false;
   for (const result of answer.results || []) {

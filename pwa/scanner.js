@@ -56,9 +56,12 @@ export function createScanner({ settings, onScan, onDiscarded }) {
     return queue;
   }
 
-  function emit(code, source, at) {
+  function emit(code, source, at, startedAt) {
     const now = at ?? performance.now();
-    if (code === lastEmit.code && now - lastEmit.at < settings().dedupeMs) {
+    // A burst counts from its first key: a slow machine may take longer than the window to type
+    // a copy that the scanner sent within milliseconds of the first one.
+    const began = startedAt ?? now;
+    if (code === lastEmit.code && began - lastEmit.at < settings().dedupeMs) {
       console.info('duplicate scan from one trigger dropped', code, source);
       return;
     }
@@ -96,7 +99,7 @@ export function createScanner({ settings, onScan, onDiscarded }) {
     if (!run || gap > maxGapMs) {
       finishRun();
       const target = event.target;
-      run = { chars: '', target, snapshot: isEditable(target) ? target.value : undefined, codes: 0, first: null, discarded: [] };
+      run = { chars: '', start: now, target, snapshot: isEditable(target) ? target.value : undefined, codes: 0, first: null, discarded: [] };
     }
     if (runTimer) clearTimeout(runTimer);
     runTimer = setTimeout(finishRun, maxGapMs * 3);
@@ -126,7 +129,7 @@ export function createScanner({ settings, onScan, onDiscarded }) {
       if (!code) return;
       if (run.codes === 0) {
         run.first = code;
-        emit(code, burst ? 'scanner' : 'manual', now);
+        emit(code, burst ? 'scanner' : 'manual', now, burst ? run.start : now);
       } else {
         run.discarded.push(code);
       }
@@ -147,8 +150,10 @@ export function createScanner({ settings, onScan, onDiscarded }) {
     if (fromKey || !event.data) return;
     if (!['insertText', 'insertFromPaste', 'insertReplacementText'].includes(event.inputType)) return;
     const now = performance.now();
-    if (run && event.data.length === 1 && now - lastKeyAt <= settings().maxGapMs) {
-      // A character with no key event inside a burst, such as the GS1 group separator: keep it.
+    if (run && event.data.length === 1 && event.data.charCodeAt(0) < 32 && now - lastKeyAt <= settings().maxGapMs) {
+      // A control character with no key event inside a burst, such as the GS1 group separator: keep
+      // it. Printable characters always come with a keydown, so text a program inserts (a test's
+      // fill, an on-screen keyboard) right after a scan is never mistaken for part of the burst.
       // A scan field takes it in like any other character; elsewhere the run remembers it.
       run.chars += event.data;
       lastKeyAt = now;

@@ -68,6 +68,13 @@ class Handheld:
         has handled the scan (its scan queue is idle).
         """
         before = await self.page.evaluate("window.wms.scans")
+        await self.wait_trigger_gap(code)
+        await self.page.keyboard.type(code + "\n")
+        await self.page.wait_for_function("n => window.wms.scans > n", arg=before)
+        await self.page.evaluate("window.wms.idle()")
+
+    async def wait_trigger_gap(self, code: str = "") -> None:
+        """Wait until a new trigger pull is physically possible after the last scan."""
         # Two trigger pulls are never closer than a scanner burst's key gap. A test that scans faster
         # than a hand can would look like one trigger sending two codes, which the app discards.
         await self.page.wait_for_function(
@@ -79,9 +86,6 @@ class Handheld:
             }""",
             arg=code,
         )
-        await self.page.keyboard.type(code + "\n")
-        await self.page.wait_for_function("n => window.wms.scans > n", arg=before)
-        await self.page.evaluate("window.wms.idle()")
 
     async def set_quantity(self, quantity: int) -> None:
         """Type a quantity into the quantity field and leave it; focus returns to the scan field."""

@@ -115,6 +115,7 @@ async def test_cancel_mid_pick_alert(outbound_env: OutboundEnv, browser, db, see
         await device.screenshot("alert-cancelled")
         # Scans are refused until the picker acknowledges the alert.
         before = await device.page.evaluate("window.wms.feedback.length")
+        await device.wait_trigger_gap()
         await device.page.keyboard.type("B-01-01\n")
         await device.page.wait_for_function("n => window.wms.feedback.length > n", arg=before)
         assert (await device.last_feedback())["message"].startswith("scan ignored")

@@ -59,6 +59,7 @@ async def test_b8_intent_and_keys(handheld, db, seed) -> None:
     await handheld.scan("A-01-01")
     # One trigger: the code arrives as one inserted piece (an intent) and at once as keystrokes.
     await handheld.page.focus("#scan-input")
+    await handheld.wait_trigger_gap()
     await handheld.page.keyboard.insert_text(GTIN_A)
     await handheld.page.keyboard.type(GTIN_A + "\n")
     await handheld.page.evaluate("window.wms.idle()")
@@ -76,6 +77,7 @@ async def test_b8_intent_and_keys(handheld, db, seed) -> None:
 async def test_b8_repeat_value(handheld) -> None:
     await handheld.page.evaluate(WATCH_FIELDS)
     await handheld.page.focus("#home-scan")
+    await handheld.wait_trigger_gap()
     await handheld.page.keyboard.insert_text("4354210")
     await handheld.page.keyboard.type("4354210\n")
     await handheld.page.evaluate("window.wms.idle()")
@@ -86,6 +88,7 @@ async def test_b8_repeat_value(handheld) -> None:
 async def test_b8_two_codes_one_burst(handheld) -> None:
     await handheld.goto("home")
     await handheld.page.focus("#home-scan")
+    await handheld.wait_trigger_gap()
     await handheld.page.keyboard.type("ITEM-001\nLOC-A1\n")
     await handheld.page.wait_for_function("window.wms.feedback.some(f => f.kind === 'warning')")
     await handheld.page.evaluate("window.wms.idle()")

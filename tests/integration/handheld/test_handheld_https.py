@@ -18,7 +18,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_serve_self_signed(database_url: str, seed, tmp_path: Path) -> None:
     port = free_port()
-    env = {**os.environ, "WMS_DATABASE_URL": database_url, "WMS_SECRET_KEY": SECRET_KEY}
+    env = {**os.environ, "WMS_DATABASE_URL": database_url, "WMS_SECRET_KEY": SECRET_KEY, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--self-signed", "localhost"],
         cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
