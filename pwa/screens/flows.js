@@ -1,5 +1,7 @@
 // The scan flows built on flow.js: receive, put away, move, count and adjust. Each payload carries
 // the RAW scans; the server reads them again with the same interpreter.
+// NOTE: a scanner set to send a substitute GS1 separator (Settings) sends it in the raw scan; the
+// server reads it without the device's settings, so such labels may be rejected there.
 
 import { h } from '../ui.js';
 import { flowScreen } from './flow.js';
