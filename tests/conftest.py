@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -194,6 +195,8 @@ class LiveServer:
         self.env = {**os.environ, "WMS_DATABASE_URL": database_url, "WMS_SECRET_KEY": SECRET_KEY, **(env or {})}
         self.process: subprocess.Popen[str] | None = None
         self.log: list[str] = []
+        self._condition = threading.Condition()
+        self._drain_thread: threading.Thread | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -212,17 +215,48 @@ class LiveServer:
                 break
         else:
             raise RuntimeError("server exited during start-up:\n" + "".join(self.log))
+        # Keep reading after start-up: an unread pipe fills after a few thousand log lines and
+        # then blocks the server on its next write.
+        self._drain_thread = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
+        self._drain_thread.start()
+
+    def _drain(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            with self._condition:
+                self.log.append(line)
+                self._condition.notify_all()
+        with self._condition:
+            self._condition.notify_all()
+
+    def wait_for_output(self, text: str, count: int = 1, timeout: float = 60.0) -> str:
+        """Block until ``count`` output lines contain ``text``; return the last one.
+
+        Raises TimeoutError naming the text when the lines do not appear within ``timeout``
+        seconds, which only bounds a hung server and is never part of what a test asserts.
+        """
+
+        def matches() -> list[str]:
+            return [line for line in self.log if text in line]
+
+        with self._condition:
+            found = self._condition.wait_for(lambda: len(matches()) >= count, timeout=timeout)
+            if not found:
+                raise TimeoutError(f"the server logged {len(matches())} of {count} lines containing {text!r}")
+            return matches()[count - 1]
 
     def stop(self) -> None:
         if self.process is None:
             return
         self.process.terminate()
         try:
-            output, _ = self.process.communicate(timeout=15)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            output, _ = self.process.communicate()
-        self.log.append(output or "")
+            self.process.wait()
+        if self._drain_thread is not None:
+            self._drain_thread.join(timeout=15)
+            self._drain_thread = None
         self.process = None
 
 

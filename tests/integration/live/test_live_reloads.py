@@ -47,20 +47,6 @@ async def _receive(socket: ClientConnection) -> dict[str, Any]:
     return json.loads(await socket.recv(decode=True))
 
 
-def _read_until_closed_lines(live_server, wanted: int) -> int:
-    """Read the server's output until ``wanted`` sockets were logged as closed; keep every line."""
-    seen = 0
-    stream = live_server.process.stdout
-    while seen < wanted:
-        line = stream.readline()
-        if not line:
-            break
-        live_server.log.append(line)
-        if CLOSED_LINE in line:
-            seen += 1
-    return seen
-
-
 async def test_reloads_leave_one_subscription(live_server, seed: Seed, db_backend) -> None:
     ws_url = live_server.url.replace("http://", "ws://") + "/ws"
     subscribe = json.dumps({"type": "subscribe", "warehouse_id": str(seed.warehouse_id)})
@@ -83,8 +69,9 @@ async def test_reloads_leave_one_subscription(live_server, seed: Seed, db_backen
             socket.transport.abort()
             await socket.wait_closed()
 
-        with anyio.fail_after(60):
-            closed = await anyio.to_thread.run_sync(_read_until_closed_lines, live_server, RELOADS, abandon_on_cancel=True)
+        # Wait until the server has logged every dropped socket as closed.
+        await anyio.to_thread.run_sync(live_server.wait_for_output, CLOSED_LINE, RELOADS)
+        closed = sum(CLOSED_LINE in line for line in live_server.log)
         assert closed == RELOADS
 
         async with connect(ws_url) as socket:

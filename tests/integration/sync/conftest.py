@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -60,33 +59,19 @@ def sync_server(database_url: str, seed: Seed) -> Iterator[LiveServer]:
 
 
 class ServerLog:
-    """Drains a live server's output on a thread so the pipe never fills, and waits for lines."""
+    """Waits for lines of a live server's output, which the server fixture drains on a thread."""
 
     def __init__(self, server: LiveServer) -> None:
         self.server = server
-        self.lines: list[str] = []
-        self._condition = threading.Condition()
-        self._thread = threading.Thread(target=self._drain, daemon=True)
-        self._thread.start()
 
-    def _drain(self) -> None:
-        process = self.server.process
-        assert process is not None and process.stdout is not None
-        try:
-            for line in process.stdout:
-                with self._condition:
-                    self.lines.append(line)
-                    self._condition.notify_all()
-        except (ValueError, OSError):  # the pipe was closed by LiveServer.stop()
-            pass
+    @property
+    def lines(self) -> list[str]:
+        """Every output line read so far."""
+        return self.server.log
 
     def wait_for_sync(self, text: str, timeout: float = 60.0) -> str:
         """Block until a line containing ``text`` appears; raise TimeoutError naming it otherwise."""
-        with self._condition:
-            found = self._condition.wait_for(lambda: any(text in line for line in self.lines), timeout=timeout)
-            if not found:
-                raise TimeoutError(f"the server never logged {text!r}")
-            return next(line for line in self.lines if text in line)
+        return self.server.wait_for_output(text, timeout=timeout)
 
     async def wait_for(self, text: str, timeout: float = 60.0) -> str:
         """Wait, without blocking the event loop, for a server line containing ``text``."""
