@@ -16,10 +16,20 @@ from app.lib.errors import ConflictError, InvalidInputError
 __all__ = ["apply_putaway_scan", "apply_receive_scan", "merge_label_values", "receipt_read", "scanned_units"]
 
 
+# The same maximum as the move and adjust commands. A larger number is usually a barcode scanned
+# into the quantity field, and from 2**63 on the database cannot store it at all.
+MAX_SCAN_QUANTITY = 1_000_000
+
+
 def scanned_units(match: ProductMatch, quantity: int) -> int:
     """Return the units that ``quantity`` scans of the matched barcode count (case barcodes count N)."""
     if quantity <= 0:
         raise InvalidInputError(f"quantity {quantity} is invalid: count at least 1", field="quantity")
+    if quantity > MAX_SCAN_QUANTITY:
+        raise InvalidInputError(
+            f"quantity {quantity} is invalid: the maximum is {MAX_SCAN_QUANTITY:,}, so check that no barcode was scanned into the quantity field",
+            field="quantity",
+        )
     return quantity * match.units
 
 

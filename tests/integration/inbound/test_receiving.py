@@ -120,6 +120,20 @@ async def test_receive_rejections_leave_nothing(app_client: AsyncTestClient, sup
     assert await movement_count(db) == 0
 
 
+async def test_receive_huge_quantity_rejected(app_client: AsyncTestClient, db: Database, seed: Seed) -> None:
+    # A barcode scanned into the quantity field is rejected with a message. It is neither booked
+    # nor answered "retry", which would keep the device sending it forever.
+    device = await _device(app_client, seed)
+    for quantity in (1_000_001, 2**40, 2**63, 10**30):
+        result = await device.run("receive", {"location": "B-01-01", "item": "SKU-A", "quantity": quantity})
+        assert result["status"] == "rejected", (quantity, result)
+        assert result["code"] == "invalid_input", (quantity, result)
+        assert str(quantity) in result["message"], result
+    assert await movement_count(db) == 0
+    accepted = await device.run("receive", {"location": "B-01-01", "item": "SKU-A", "quantity": 1_000_000})
+    assert accepted["status"] == "applied", accepted
+
+
 async def test_case_barcode_counts_units(app_client: AsyncTestClient, db: Database, seed: Seed) -> None:
     async with db.transaction() as session:
         session.add(ProductBarcode(product_id=seed.products["SKU-A"], code="10054000000026", kind="GTIN", units=12))
