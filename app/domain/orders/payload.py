@@ -10,7 +10,7 @@ from app.domain.webhooks.schemas import ORDER_EVENT_TYPES, OrderEnvelope, text_o
 from app.lib.errors import InvalidInputError
 from app.lib.timeutil import parse_timestamp
 
-__all__ = ["ItemLine", "OrderEvent", "line_key", "normalise_order_event", "read_quantity", "read_timestamp"]
+__all__ = ["MAX_LINE_QUANTITY", "ItemLine", "OrderEvent", "line_key", "normalise_order_event", "read_quantity", "read_timestamp"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ def line_key(item_id: str, sku: str) -> tuple[str, str]:
     return ("item", item_id) if item_id else ("sku", sku)
 
 
+# The same maximum as the scan commands. A larger number is invalid, and from 2**63 on the
+# database cannot store it at all.
+MAX_LINE_QUANTITY = 1_000_000
+
+
 def read_quantity(value: int | float | None, field_name: str) -> int | None:
     """Return a quantity as a whole number; 2.0 is read as 2, while 2.5 or -1 are invalid input."""
     if value is None:
@@ -58,6 +63,11 @@ def read_quantity(value: int | float | None, field_name: str) -> int | None:
         value = int(value)
     if value < 0:
         raise InvalidInputError(f"{field_name} is {value}: a quantity cannot be negative", field=field_name)
+    if value > MAX_LINE_QUANTITY:
+        raise InvalidInputError(
+            f"{field_name} is {value}: the maximum is {MAX_LINE_QUANTITY:,} units per line, so check the order in Starshipit",
+            field=field_name,
+        )
     return value
 
 
@@ -85,6 +95,11 @@ def _normalise_items(envelope: OrderEnvelope) -> list[ItemLine] | None:
         to_ship = read_quantity(item.quantity_to_ship, f"{prefix}.quantity_to_ship")
         key = line_key(item_id, sku)
         previous = merged.get(key)
+        if previous is not None and previous.sku != sku:
+            raise InvalidInputError(
+                f"{prefix} has item_id {item_id!r}, which an earlier item with SKU {previous.sku!r} already uses: give each item its own item_id",
+                field=f"{prefix}.sku",
+            )
         if previous is not None:
             # The same SKU listed twice without item ids is one line of the summed quantity.
             to_ship = None if previous.quantity_to_ship is None and to_ship is None else (previous.quantity_to_ship or 0) + (to_ship or 0)

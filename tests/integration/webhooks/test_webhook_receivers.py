@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.db.models import Order, OrderLine, StockMovement, WebhookEvent
 from app.domain.webhooks import services
 from tests.factories import add_stock
-from tests.unit.orders.kit import T1, T2, body_of, envelope, figures, get_order, signed_headers, webhook_events
+from tests.unit.orders.kit import T1, T2, body_of, envelope, figures, get_order, item, signed_headers, webhook_events
 
 pytestmark = pytest.mark.anyio
 
@@ -83,6 +83,23 @@ async def test_bad_values_named(db, seed, post_event) -> None:
         assert response.status_code == 400, field
         assert response.json()["detail"]["field"] == field
     assert await _count(db, Order) == 0
+    assert [row.outcome for row in await webhook_events(db)] == ["rejected"] * len(cases)
+
+
+async def test_huge_or_clashing_items_400(db, seed, post_event) -> None:
+    cases = [
+        (envelope("order_created", [("SKU-A", 10**30)]), "order.items[0].quantity"),
+        (envelope("order_created", [("SKU-A", 2**63)]), "order.items[0].quantity"),
+        (envelope("order_created", [("SKU-A", 1_000_001)]), "order.items[0].quantity"),
+        (envelope("order_created", [item("SKU-A", 1, quantity_to_ship=10**30)]), "order.items[0].quantity_to_ship"),
+        (envelope("order_created", [item("SKU-A", 1, item_id="7"), item("SKU-B", 1, item_id="7")]), "order.items[1].sku"),
+    ]
+    for value, field in cases:
+        response = await post_event(value)
+        assert response.status_code == 400, (field, response.text)
+        assert response.json()["detail"]["field"] == field
+    assert await _count(db, Order) == 0
+    assert await _count(db, OrderLine) == 0
     assert [row.outcome for row in await webhook_events(db)] == ["rejected"] * len(cases)
 
 
