@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
@@ -91,7 +92,8 @@ class AdjustmentRequest(msgspec.Struct, forbid_unknown_fields=True):
     """
 
     location: str
-    quantity_change: int
+    # The same range as the ``adjust`` scan command.
+    quantity_change: Annotated[int, msgspec.Meta(ge=-1_000_000, le=1_000_000)]
     reason_code: str
     sku: str | None = None
     product_id: UUID | None = None

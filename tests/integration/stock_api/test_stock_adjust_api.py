@@ -80,6 +80,15 @@ async def test_adjust_over_limit_supervisor_allowed(app_client, db, seed: Seed, 
     assert await on_hand(db, seed, "SKU-A", "A-01-01") == 120
 
 
+@pytest.mark.parametrize("quantity_change", [1_000_001, -1_000_001, 2**62, 10**20])
+async def test_adjust_huge_change_400(app_client, db, seed: Seed, supervisor_headers, quantity_change) -> None:
+    response = await app_client.post(URL, json=_body(quantity_change=quantity_change), headers=supervisor_headers)
+
+    assert response.status_code == 400, response.text
+    assert "quantity_change" in response.json()["message"]
+    assert await on_hand(db, seed, "SKU-A", "A-01-01") == 0
+
+
 @pytest.mark.parametrize(
     ("overrides", "status", "names"),
     [
