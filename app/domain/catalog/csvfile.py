@@ -135,7 +135,13 @@ def read_csv_rows(
     return rows, problems
 
 
-def parse_int(row: CsvRow, column: str, problems: CsvProblems, *, minimum: int | None = None, required: bool = False) -> tuple[bool, int | None]:
+# Below the largest INTEGER that PostgreSQL stores (2**31 - 1), so a cell never fails in the database.
+MAX_CSV_INT = 1_000_000_000
+
+
+def parse_int(
+    row: CsvRow, column: str, problems: CsvProblems, *, minimum: int | None = None, maximum: int = MAX_CSV_INT, required: bool = False
+) -> tuple[bool, int | None]:
     """Return ``(ok, value)`` for the cell of ``column``: value None when empty, ok False when invalid."""
     raw = row.get(column)
     if raw == "":
@@ -150,6 +156,9 @@ def parse_int(row: CsvRow, column: str, problems: CsvProblems, *, minimum: int |
         return False, None
     if minimum is not None and value < minimum:
         problems.add(row.line, column, raw, f"{column} {value} is below {minimum}: use {minimum} or more")
+        return False, None
+    if value > maximum:
+        problems.add(row.line, column, raw, f"{column} {value} is above {maximum:,}: use {maximum:,} or less")
         return False, None
     return True, value
 

@@ -68,6 +68,22 @@ async def test_locations_import_reports_every_bad_row(app_client: AsyncTestClien
     assert await _count(db, Location) == before
 
 
+@pytest.mark.postgres
+async def test_locations_import_huge_numbers(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database) -> None:
+    before = await _count(db, Location)
+    text = (
+        "warehouse,code,type,pick_sequence,min_quantity,max_quantity\n"
+        "WH1,H-01,BULK_STORAGE,99999999999999999999999,,\n"
+        "WH1,H-02,PICK_FACE,2147483648,1,2\n"
+        "WH1,H-03,PICK_FACE,3,1,9223372036854775808\n"
+    )
+    response = await app_client.post("/api/v1/locations/import", content=text.encode(), headers={**supervisor_headers, **CSV})
+    assert response.status_code == 400, response.text
+    errors = {(error["line"], error["column"]) for error in response.json()["detail"]["errors"]}
+    assert errors == {(2, "pick_sequence"), (3, "pick_sequence"), (4, "max_quantity")}
+    assert await _count(db, Location) == before
+
+
 async def test_locations_import_header_errors(app_client: AsyncTestClient, supervisor_headers: dict[str, str]) -> None:
     response = await app_client.post("/api/v1/locations/import", content=b"code,kind\nX,BULK_STORAGE\n", headers={**supervisor_headers, **CSV})
     assert response.status_code == 400
