@@ -151,7 +151,7 @@ def test_bad_check_digit_rejected(body: str, wrong: int) -> None:
 
 
 def test_js_ai_table_matches_biip() -> None:
-    source = (ROOT / "pwa" / "barcodes.js").read_text(encoding="utf-8")
+    source = (ROOT / "pwa" / "barcodes" / "ai_table.js").read_text(encoding="utf-8")
     start = source.index("export const AI_TABLE = [") + len("export const AI_TABLE = ")
     end = source.index("// END AI TABLE")
     table = json.loads(source[start:end].strip().rstrip(";"))
