@@ -8,7 +8,7 @@ from app.db.models import Location, Product
 from app.domain.barcodes import resolve_location, resolve_product
 from app.domain.counts.schemas import CountPayload
 from app.domain.counts.services import CountOutcome, record_count
-from app.domain.inbound.scans import merge_label_values
+from app.domain.inbound.scans import MAX_SCAN_QUANTITY, merge_label_values
 from app.domain.jobs.actor import Actor
 from app.domain.sync.registry import CommandContext, CommandOutcome, register_command
 from app.lib.errors import InvalidInputError
@@ -20,6 +20,11 @@ async def apply_count_scan(session: AsyncSession, payload: CountPayload, actor: 
     """Resolve the scans of a count and record it; a case barcode counts cases of its units."""
     if payload.counted_quantity < 0:
         raise InvalidInputError(f"counted_quantity {payload.counted_quantity} is invalid: count 0 or more", field="counted_quantity")
+    if payload.counted_quantity > MAX_SCAN_QUANTITY:
+        raise InvalidInputError(
+            f"counted_quantity {payload.counted_quantity} is invalid: the maximum is {MAX_SCAN_QUANTITY:,}, so check that no barcode was scanned into the quantity field",
+            field="counted_quantity",
+        )
     location_match = await resolve_location(session, payload.location)
     match = await resolve_product(session, payload.item)
     batch, _expiry = merge_label_values(match, payload.batch, None)

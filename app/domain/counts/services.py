@@ -202,6 +202,10 @@ async def _mark_job_line(session: AsyncSession, stocktake: Stocktake, count: Sto
     await session.flush()
 
 
+# Below the largest INTEGER that PostgreSQL stores (2**31 - 1), the type of the counted column.
+MAX_COUNTED_UNITS = 1_000_000_000
+
+
 async def record_count(
     session: AsyncSession,
     *,
@@ -220,6 +224,8 @@ async def record_count(
     """
     if counted_quantity < 0:
         raise InvalidInputError(f"counted quantity {counted_quantity} is invalid: count 0 or more", field="counted_quantity")
+    if counted_quantity > MAX_COUNTED_UNITS:
+        raise InvalidInputError(f"counted quantity {counted_quantity} is invalid: the maximum is {MAX_COUNTED_UNITS:,} units", field="counted_quantity")
     batch_code = "" if product.tracking == "NONE" else (batch or "").strip()
     if require_batch and product.tracking == "BATCH" and not batch_code:
         raise InvalidInputError(f"{product.sku} is batch-tracked: scan the batch label or type the batch, and count each batch", code="batch_required", field="batch")

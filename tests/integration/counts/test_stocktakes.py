@@ -7,7 +7,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select, update
 
 from app.db import Database
-from app.db.models import Product, StockMovement
+from app.db.models import Product, StockMovement, StocktakeCount
 from tests.factories import Seed, add_stock, on_hand
 from tests.integration.inbound.helpers import Device, movement_count
 
@@ -156,6 +156,17 @@ async def test_adhoc_count_creates_stocktake(app_client: AsyncTestClient, superv
     view = (await app_client.get(f"/api/v1/stocktakes/{first['result']['stocktake_id']}", headers=supervisor_headers)).json()
     assert view["blind"] is True
     assert view["locations"] == ["A-01-01"]
+
+
+async def test_count_huge_quantity_rejected(app_client: AsyncTestClient, db: Database, seed: Seed) -> None:
+    device = await _operator(app_client, seed)
+    for quantity in (1_000_001, 2**40, 2**63):
+        result = await device.run("count", {"location": "A-01-01", "item": "SKU-A", "counted_quantity": quantity})
+        assert result["status"] == "rejected", (quantity, result)
+        assert result["code"] == "invalid_input", (quantity, result)
+        assert str(quantity) in result["message"], result
+    async with db.read() as session:
+        assert (await session.scalars(select(StocktakeCount))).all() == []
 
 
 async def test_count_rejections(app_client: AsyncTestClient, supervisor_headers: dict[str, str], db: Database, seed: Seed) -> None:
