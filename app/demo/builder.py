@@ -17,14 +17,40 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Database
-from app.db.models import Account, Batch, Location, LocationType, MovementReason, Product, ProductBarcode, User, Warehouse
+from app.db.models import (
+    Account,
+    Batch,
+    Location,
+    LocationType,
+    MovementReason,
+    OutboundMode,
+    Product,
+    ProductBarcode,
+    RoutingFlow,
+    RoutingRule,
+    RuleKind,
+    User,
+    Warehouse,
+)
 from app.domain.auth.passwords import hash_password, pin_lookup_key
 from app.domain.auth.schemas import UserCreate
 from app.domain.auth.services import create_user
 from app.domain.stock.ledger import record_movement
 from app.demo.catalog import DEMO_COMPANY_PREFIX, DEMO_LOCATIONS, DEMO_PRODUCTS, make_gtin13, make_gtin14
 
-__all__ = ["DEMO_ACCOUNT_CODE", "DemoSecrets", "DemoSummary", "build_demo", "demo_exists", "demo_webhook_secret", "sync_demo_secrets"]
+__all__ = [
+    "DEMO_ACCOUNT_CODE",
+    "DEMO_RULE_NAME",
+    "DEMO_RULE_SKUS",
+    "DemoSecrets",
+    "DemoSummary",
+    "build_demo",
+    "demo_exists",
+    "demo_outbound_mode",
+    "demo_webhook_secret",
+    "set_demo_outbound",
+    "sync_demo_secrets",
+]
 
 DEMO_ACCOUNT_CODE = "demo"
 DEMO_WAREHOUSE_CODE = "DEMO"
@@ -32,6 +58,10 @@ SUPERVISOR_USERNAME = "supervisor"
 OPERATOR_USERNAME = "operator"
 # Products per pick face: 50 products share the 10 pick faces, five to a shelf.
 PRODUCTS_PER_FACE = 5
+# The hybrid routing rule of the demo: an order with any merino sock goes through WMS outbound.
+# Other orders match no rule and take the warehouse default, Starshipit's own flow (headless).
+DEMO_RULE_NAME = "merino socks are picked in the WMS"
+DEMO_RULE_SKUS = ("SOCK-MER-S", "SOCK-MER-M", "SOCK-MER-L", "SOCK-MER-XL", "SOCK-MER-KIDS")
 
 
 @dataclass(frozen=True)
@@ -108,6 +138,47 @@ async def sync_demo_secrets(database: Database, secrets: DemoSecrets, secret_key
         await session.execute(
             update(User).where(User.username == OPERATOR_USERNAME).values(pin_lookup=pin_lookup_key(secrets.operator_pin, secret_key))
         )
+
+
+async def demo_outbound_mode(database: Database) -> str:
+    """Return the outbound mode of the demo warehouse (headless, full or hybrid)."""
+    async with database.read() as session:
+        mode = await session.scalar(select(Warehouse.outbound_mode).where(Warehouse.code == DEMO_WAREHOUSE_CODE))
+    return mode or OutboundMode.HEADLESS.value
+
+
+async def set_demo_outbound(database: Database, mode: str) -> None:
+    """Set the demo warehouse's outbound mode; in hybrid, add the demo routing rule once.
+
+    Orders routed earlier keep their flow until they are routed again: by their next order event,
+    or by ``POST /api/v1/outbound/orders/{id}/route`` while they are PENDING.
+    """
+    from app.domain.outbound.schemas import RoutingRuleCreate
+    from app.domain.outbound.services import create_rule
+
+    async with database.transaction() as session:
+        warehouse = await session.scalar(select(Warehouse).where(Warehouse.code == DEMO_WAREHOUSE_CODE))
+        if warehouse is None:
+            raise LookupError(f"the demo warehouse {DEMO_WAREHOUSE_CODE} is missing")
+        warehouse.outbound_mode = OutboundMode(mode).value
+        if mode != OutboundMode.HYBRID.value:
+            return
+        existing = await session.scalar(
+            select(RoutingRule.id).where(RoutingRule.warehouse_id == warehouse.id, RoutingRule.name == DEMO_RULE_NAME)
+        )
+        if existing is None:
+            await create_rule(
+                session,
+                RoutingRuleCreate(
+                    warehouse=DEMO_WAREHOUSE_CODE,
+                    kind=RuleKind.SKU_SET,
+                    values=list(DEMO_RULE_SKUS),
+                    match="any",
+                    flow=RoutingFlow.WMS,
+                    position=1,
+                    name=DEMO_RULE_NAME,
+                ),
+            )
 
 
 async def _add_locations(session: AsyncSession, warehouse_id: UUID) -> dict[str, Location]:

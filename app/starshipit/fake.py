@@ -24,7 +24,7 @@ import socket
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +39,7 @@ from app.lib.logging import get_logger
 from app.lib.timeutil import parse_timestamp, utcnow
 from app.starshipit.pdf import render_label_pdf
 
-__all__ = ["FakeAccount", "FakeStarshipit", "serve_asgi"]
+__all__ = ["FakeAccount", "FakeStarshipit", "OrderSource", "listening_socket", "serve_asgi"]
 
 log = get_logger(__name__)
 
@@ -69,10 +69,21 @@ class Fault:
     path: str = ""
 
 
+# Finds an order the fake was never given: (account, order_id, order_number) -> Starshipit's order model.
+OrderSource = Callable[[FakeAccount, str, str], Awaitable[dict[str, Any] | None]]
+
+
 class FakeStarshipit:
-    """The fake's state and its ASGI app (:attr:`app`)."""
+    """The fake's state and its ASGI app (:attr:`app`).
+
+    ``order_source``, when set, is asked for an order that a shipment request names but the fake
+    does not hold, before the fake makes one up from the request's items. ``wms fake-starshipit``
+    and ``wms demo`` read the WMS's mirror of the order, so the fake has the order's item ids,
+    as Starshipit would, and its ``order_shipped`` matches the WMS's lines.
+    """
 
     def __init__(self) -> None:
+        self.order_source: OrderSource | None = None
         self.accounts: dict[str, FakeAccount] = {}
         self.faults: list[Fault] = []
         self.deliveries: list[dict[str, Any]] = []
@@ -248,6 +259,10 @@ class FakeStarshipit:
                 return Response({"success": False, "errors": [{"message": "Body is not JSON"}]}, status_code=400)
             order_id = str(body.get("order_id") or "")
             order = account.orders.get(order_id)
+            if order is None and fake.order_source is not None:
+                found = await fake.order_source(account, order_id, str(body.get("order_number") or ""))
+                if found is not None:
+                    order = fake.add_order(account.api_key, found)
             if order is None and body.get("order_number") and body.get("items"):
                 # The order reached the WMS through this account's webhook, so Starshipit has it.
                 order = fake.add_order(
@@ -342,7 +357,8 @@ class FakeStarshipit:
         )
 
 
-def _listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """Bind and listen on ``host:port`` (0 picks a free port); raises OSError when the port is taken."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
@@ -356,7 +372,7 @@ async def serve_asgi(app: Any, *, host: str = "127.0.0.1", port: int = 0, lifesp
     """Serve ``app`` with uvicorn on loopback inside the running event loop; yields its base URL."""
     import uvicorn
 
-    sock = _listening_socket(host, port)
+    sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, lifespan=lifespan, log_level="warning", access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]))
