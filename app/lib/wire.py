@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import msgspec
 
 from app.lib.errors import InvalidInputError
 
-__all__ = ["decode_body", "encode_json"]
+__all__ = ["StoredInt", "decode_body", "encode_json"]
 
 T = TypeVar("T")
+
+# A whole number that a request stores. It stays within PostgreSQL's INTEGER (2**31 - 1), so a
+# value out of range gets a 400 naming the field instead of a database error.
+StoredInt = Annotated[int, msgspec.Meta(ge=-1_000_000_000, le=1_000_000_000)]
 
 
 def decode_body(body: bytes, struct_type: type[T]) -> T:

@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from app.lib.wire import StoredInt
+
 __all__ = ["BarcodeKind", "InterpretRequest", "ProductBarcodeCreate", "ProductBarcodeRead"]
 
 BarcodeKind = Literal["GTIN", "INNER", "CASE", "INTERNAL"]
@@ -30,7 +32,7 @@ class ProductBarcodeCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     code: str
     kind: BarcodeKind = "GTIN"
-    units: int = 1
+    units: StoredInt = 1
 
 
 class ProductBarcodeRead(msgspec.Struct):

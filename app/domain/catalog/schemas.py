@@ -6,6 +6,8 @@ from uuid import UUID
 
 import msgspec
 
+from app.lib.wire import StoredInt
+
 __all__ = [
     "BarcodeIn",
     "BarcodeRead",
@@ -75,9 +77,9 @@ class LocationCreate(msgspec.Struct, forbid_unknown_fields=True):
     type: str
     barcode: str | None = None
     zone: str = ""
-    pick_sequence: int = 0
-    min_quantity: int | None = None
-    max_quantity: int | None = None
+    pick_sequence: StoredInt = 0
+    min_quantity: StoredInt | None = None
+    max_quantity: StoredInt | None = None
     archived: bool = False
 
 
@@ -87,9 +89,9 @@ class LocationUpdate(msgspec.Struct, forbid_unknown_fields=True):
     barcode: str | None = None
     type: str | None = None
     zone: str | None = None
-    pick_sequence: int | None = None
-    min_quantity: int | None = None
-    max_quantity: int | None = None
+    pick_sequence: StoredInt | None = None
+    min_quantity: StoredInt | None = None
+    max_quantity: StoredInt | None = None
     clear_min_max: bool = False
     archived: bool | None = None
 
@@ -109,7 +111,7 @@ class LocationRead(msgspec.Struct):
 
 class BarcodeIn(msgspec.Struct, forbid_unknown_fields=True):
     code: str
-    units: int = 1
+    units: StoredInt = 1
 
 
 class BarcodeRead(msgspec.Struct):

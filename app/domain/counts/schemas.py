@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from app.lib.wire import StoredInt
+
 __all__ = [
     "CountPayload",
     "CountRead",
@@ -31,8 +33,8 @@ class StocktakeCreate(msgspec.Struct, forbid_unknown_fields=True):
     products: list[str] = []
     warehouse: str | None = None
     blind: bool = True
-    variance_threshold_units: int | None = None
-    variance_threshold_percent: int | None = None
+    variance_threshold_units: StoredInt | None = None
+    variance_threshold_percent: StoredInt | None = None
     zero_uncounted: bool = True
     note: str = ""
 

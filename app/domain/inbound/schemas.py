@@ -7,6 +7,8 @@ from uuid import UUID
 
 import msgspec
 
+from app.lib.wire import StoredInt
+
 __all__ = [
     "PurchaseOrderClose",
     "PurchaseOrderCreate",
@@ -23,7 +25,7 @@ __all__ = [
 
 class PurchaseOrderLineIn(msgspec.Struct, forbid_unknown_fields=True):
     sku: str
-    quantity: int
+    quantity: StoredInt
 
 
 class PurchaseOrderCreate(msgspec.Struct, forbid_unknown_fields=True):
