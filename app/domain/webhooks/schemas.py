@@ -164,10 +164,38 @@ def _field_path(message: str) -> str:
     return path
 
 
+def _nul_path(value: object, path: str = "") -> str | None:
+    """Return the path of the first key or string that contains a NUL character, if any."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            if "\x00" in key:
+                return child
+            found = _nul_path(item, child)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 def decode_webhook_body(body: bytes, struct_type: type[T]) -> T:
     """Decode a webhook body; raise :class:`InvalidInputError` naming the missing or invalid field."""
     if not body.strip():
         raise InvalidInputError("the request body is empty: send the event as a JSON object", field="")
+    # JSON carries NUL only as the escape \u0000 inside a string, and PostgreSQL text cannot store NUL.
+    if b"\\u0000" in body:
+        try:
+            field = _nul_path(msgspec.json.decode(body))
+        except msgspec.DecodeError:
+            field = None
+        if field is not None:
+            raise InvalidInputError(f"invalid webhook body, field {field}: it contains a NUL character (\\u0000), which no field may contain: remove it", field=field)
     try:
         return msgspec.json.decode(body, type=struct_type)
     except msgspec.ValidationError as exc:

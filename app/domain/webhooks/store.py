@@ -63,7 +63,8 @@ Applier = Callable[[AsyncSession, Account], Awaitable[EventResult]]
 
 
 def _raw_text(body: bytes) -> str:
-    return body.decode("utf-8", errors="replace")
+    # PostgreSQL text cannot contain NUL, so a NUL byte is kept as U+FFFD like other undecodable bytes.
+    return body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
 
 def _sha256(*parts: Any) -> str:
@@ -88,10 +89,10 @@ async def _store_rejected(db: Database, account: Account, kind: str, body: bytes
         row = WebhookEvent(
             account_id=account.id,
             kind=kind,
-            event_type=str(event_type or "")[:40],
+            event_type=str(event_type or "").replace("\x00", "")[:40],
             event_id=None,
             dedup_key=None,
-            order_ref=str(order.get("order_number") or "")[:80],
+            order_ref=str(order.get("order_number") or "").replace("\x00", "")[:80],
             raw_body=_raw_text(body),
             received_at=utcnow(),
             outcome=WebhookOutcome.REJECTED,
