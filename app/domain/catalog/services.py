@@ -24,6 +24,7 @@ from app.domain.catalog.schemas import (
     ZoneRead,
     ZoneUpdate,
 )
+from app.domain.stock.queries import warehouse_not_found
 from app.lib.errors import ConflictError, InvalidInputError, NotFoundError
 
 __all__ = [
@@ -80,7 +81,7 @@ async def get_warehouse(session: AsyncSession, reference: str | UUID | None) -> 
     if warehouse is None:
         warehouse = await session.scalar(select(Warehouse).where(Warehouse.code == str(reference)))
     if warehouse is None:
-        raise NotFoundError(f"warehouse {str(reference)!r} not found: use a warehouse code such as WH1", field="warehouse")
+        raise await warehouse_not_found(session, reference, field="warehouse")
     return warehouse
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Account, Order, OrderLine, OrderStatus, OrderStatusEvent, Warehouse
+from app.domain.stock.queries import warehouse_not_found
 from app.lib.errors import InvalidInputError, NotFoundError
 
 __all__ = ["OrderDetail", "OrderLineRead", "OrderPage", "OrderSummary", "StatusHistoryEntry", "get_order", "list_orders"]
@@ -154,7 +155,7 @@ async def list_orders(
     if warehouse is not None:
         warehouse_row = await session.scalar(select(Warehouse).where(Warehouse.code == warehouse))
         if warehouse_row is None:
-            raise NotFoundError(f"warehouse {warehouse!r} not found: use a warehouse code such as WH1", warehouse=warehouse)
+            raise await warehouse_not_found(session, warehouse, warehouse=warehouse)
         statement = statement.where(Order.warehouse_id == warehouse_row.id)
     if account_scope is not None:
         statement = statement.where(Order.account_id == account_scope)

@@ -27,6 +27,7 @@ __all__ = [
     "get_product_stock",
     "list_movements",
     "list_product_stock",
+    "warehouse_not_found",
 ]
 
 MAX_PAGE = 500
@@ -63,6 +64,14 @@ async def find_product(session: AsyncSession, *, sku: str | None = None, product
     return product
 
 
+async def warehouse_not_found(session: AsyncSession, reference: object, **detail: object) -> NotFoundError:
+    """Return the error for an unknown warehouse, listing the codes that exist."""
+    codes = (await session.scalars(select(Warehouse.code).order_by(Warehouse.code).limit(11))).all()
+    listed = ", ".join(codes[:10]) + (", ..." if len(codes) > 10 else "")
+    advice = f"use one of {listed}" if listed else "create a warehouse first"
+    return NotFoundError(f"warehouse {str(reference)!r} not found: {advice}", **detail)
+
+
 async def find_warehouse(session: AsyncSession, reference: str) -> Warehouse:
     """Return the warehouse whose code (or id) is ``reference``."""
     try:
@@ -70,7 +79,7 @@ async def find_warehouse(session: AsyncSession, reference: str) -> Warehouse:
     except ValueError:
         warehouse = await session.scalar(select(Warehouse).where(Warehouse.code == reference))
     if warehouse is None:
-        raise NotFoundError(f"warehouse {reference!r} not found: use a warehouse code such as WH1", warehouse=reference)
+        raise await warehouse_not_found(session, reference, warehouse=reference)
     return warehouse
 
 

@@ -193,6 +193,21 @@ async def test_movements_swapped_window_400(app_client, operator_headers) -> Non
     assert response.status_code == 400
 
 
+async def test_unknown_warehouse_lists_codes(app_client, seed: Seed, operator_headers, supervisor_headers, admin_headers) -> None:
+    created = await app_client.post("/api/v1/warehouses", json={"code": "EAST", "name": "East"}, headers=admin_headers)
+    assert created.status_code == 201
+    responses = [
+        await app_client.get("/api/v1/stock", params={"sku": "SKU-A", "warehouse": "MAIN"}, headers=operator_headers),
+        await app_client.get("/api/v1/orders", params={"warehouse": "MAIN"}, headers=supervisor_headers),
+        await app_client.post("/api/v1/locations", json={"warehouse": "MAIN", "code": "X-1", "type": "BULK_STORAGE"}, headers=supervisor_headers),
+    ]
+    for response in responses:
+        assert response.status_code == 404, response.text
+        message = response.json()["message"]
+        assert "'MAIN' not found" in message
+        assert "EAST, WH1" in message
+
+
 async def test_stock_by_warehouse(app_client, db, seed: Seed, operator_headers, admin_headers) -> None:
     await add_stock(db, seed, "SKU-A", "A-01-01", 4)
     created = await app_client.post("/api/v1/warehouses", json={"code": "WH2", "name": "Second"}, headers=admin_headers)
