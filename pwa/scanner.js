@@ -8,6 +8,10 @@
 // and the code goes to the screen. Anything typed slowly stays exactly as typed, prefix character
 // included (field case B7).
 //
+// In a scan field a run lasts until its terminator, and speed is judged by the median gap between
+// its keys. A busy main thread can stall one key of a scanner burst, and a screen can redraw the
+// field in the middle of it; judging by the median keeps such a burst whole and fast.
+//
 // One trigger can deliver a code twice: once as an "intent" (text inserted in one
 // piece, with no key events) and once as keystrokes, or as two codes in a single burst. The first
 // code is handled. An identical copy within `dedupeMs` is dropped silently, and any other codes in
@@ -24,6 +28,12 @@ function keyToChar(event) {
   if (event.ctrlKey || event.altKey || event.metaKey) return null;
   if (key.length === 1) return key;
   return null;  // Shift, CapsLock, arrows: no character, and not a break in the run either
+}
+
+function median(values) {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function isEditable(el) {
@@ -71,9 +81,11 @@ export function createScanner({ settings, onScan, onDiscarded }) {
     enqueue(() => onScan(code, source));
   }
 
-  function finishRun() {
+  function finishRun(fromTimer = false) {
     if (runTimer) { clearTimeout(runTimer); runTimer = null; }
     if (!run) return;
+    // A scan-field run waits for its terminator, however slowly the keys arrive.
+    if (fromTimer && run.inScanField && run.codes === 0) return;
     const { discarded, first } = run;
     run = null;
     const others = discarded.filter((code) => code !== first);
@@ -96,13 +108,19 @@ export function createScanner({ settings, onScan, onDiscarded }) {
     lastKeyAt = now;
     stats.lastKeyAt = now;
     const { maxGapMs, minLength, suffix } = settings();
-    if (!run || gap > maxGapMs) {
+    const keepsRun = run && run.inScanField && run.codes === 0 && isScanField(event.target);
+    if (!run || (gap > maxGapMs && !keepsRun)) {
       finishRun();
       const target = event.target;
-      run = { chars: '', start: now, target, snapshot: isEditable(target) ? target.value : undefined, codes: 0, first: null, discarded: [] };
+      run = {
+        chars: '', start: now, target, snapshot: isEditable(target) ? target.value : undefined,
+        inScanField: isScanField(target), gaps: [], codes: 0, first: null, discarded: [],
+      };
+    } else {
+      run.gaps.push(gap);
     }
     if (runTimer) clearTimeout(runTimer);
-    runTimer = setTimeout(finishRun, maxGapMs * 3);
+    runTimer = setTimeout(() => finishRun(true), maxGapMs * 3);
     const terminator = ch === 'Enter' || ch === 'Tab' || (suffix && ch === suffix);
     if (!terminator) {
       // The browser follows this keydown with a beforeinput in the same task; mark it as ours.
@@ -113,14 +131,16 @@ export function createScanner({ settings, onScan, onDiscarded }) {
     }
     const target = event.target;
     const inScanField = isScanField(target);
-    const burst = run.chars.length >= minLength;
+    const burst = run.chars.length >= minLength && median(run.gaps) <= maxGapMs;
     // A scan field contains everything typed since the last scan, so a burst that the
     // browser delivered with one slow gap (a busy main thread) still arrives whole.
     const fieldText = inScanField ? target.value.replace(/^ +| +$/g, '') : '';
     if (burst || (inScanField && ch === 'Enter' && fieldText)) {
       event.preventDefault();
       event.stopPropagation();
-      let code = inScanField && fieldText ? fieldText : run.chars;
+      // A burst's own keys are the code, because the screen may have redrawn the field during it.
+      // Typed text is taken from the field, which also contains what was pasted or corrected.
+      let code = burst ? run.chars : fieldText;
       // Only scanner-speed input loses its prefix, so a person who types the prefix character keeps it.
       if (burst) code = stripPrefix(code);
       run.chars = '';
