@@ -10,7 +10,7 @@
 //
 // In a scan field a run lasts until its terminator, and speed is judged by the median gap between
 // its keys. A busy main thread can stall one key of a scanner burst, and a screen can redraw the
-// field in the middle of it; judging by the median keeps such a burst whole and fast.
+// field in the middle of it. Judging by the median keeps such a burst whole and fast.
 //
 // One trigger can deliver a code twice: once as an "intent" (text inserted in one
 // piece, with no key events) and once as keystrokes, or as two codes in a single burst. The first
