@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -20,6 +21,7 @@ __all__ = [
     "require_current_schema",
     "run_async",
     "run_server",
+    "sqlite_file",
     "upgrade_or_exit",
     "with_database",
 ]
@@ -67,8 +69,25 @@ async def _check(settings: Settings) -> None:
         await database.dispose()
 
 
+def sqlite_file(settings: Settings) -> Path | None:
+    """Return the absolute path of a file-backed SQLite database, or None for other databases."""
+    prefix = "sqlite+aiosqlite:///"
+    url = settings.database_url
+    if not url.startswith(prefix) or ":memory:" in url or "mode=memory" in url:
+        return None
+    return Path(url[len(prefix) :].split("?", 1)[0]).resolve()
+
+
 def require_current_schema(settings: Settings) -> None:
     """Exit with status 2 and the command to run unless the database is at the current schema."""
+    path = sqlite_file(settings)
+    if path is not None and not path.exists():
+        # Connecting would create an empty file here, which hides a command run in the wrong folder.
+        fail(
+            f"cannot start: the database file {path} does not exist. Run the command in the folder "
+            "that contains the database, set WMS_DATABASE_URL to it, or create it with `wms db upgrade`",
+            EXIT_CONFIG,
+        )
     try:
         run_async(lambda: _check(settings))
     except SchemaOutdatedError as exc:

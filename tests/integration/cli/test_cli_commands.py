@@ -147,3 +147,14 @@ async def test_users_create_supervisor_needs_password(database_url: str, seed: S
 
     assert result.returncode == 1
     assert "needs a password" in result.stderr
+
+
+def test_verify_missing_file_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "wms.db"
+
+    result = run_wms("verify", env={"WMS_DATABASE_URL": "sqlite:///./wms.db"}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert f"the database file {missing} does not exist" in result.stderr
+    assert "WMS_DATABASE_URL" in result.stderr
+    assert not missing.exists()
