@@ -64,7 +64,8 @@ function showSignIn(message = "") {
   $("#board").hidden = true;
   $("#sign-out").hidden = true;
   $("#sign-in-error").textContent = message;
-  setLiveStatus("offline");
+  // No socket runs before sign-in; "offline" here would read as a server fault.
+  setLiveStatus("signed out");
 }
 
 async function onSignIn(event) {
@@ -251,7 +252,8 @@ function showMessage(text) {
 function setLiveStatus(status) {
   const pill = $("#live-status");
   pill.textContent = status;
-  pill.className = `pill pill-${status === "live" ? "live" : status === "offline" ? "offline" : "connecting"}`;
+  const style = status === "live" ? "live" : status === "offline" || status === "signed out" ? "offline" : "connecting";
+  pill.className = `pill pill-${style}`;
   document.body.dataset.live = status;
 }
 
