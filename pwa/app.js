@@ -57,7 +57,10 @@ async function updateStatus() {
   const state = connectionText();
   const conn = $('conn');
   conn.textContent = state;
-  conn.dataset.state = state.startsWith('Online') ? 'online' : state === 'Offline' ? 'offline' : 'problem';
+  let connection = 'problem';
+  if (state.startsWith('Online')) connection = 'online';
+  else if (state === 'Offline') connection = 'offline';
+  conn.dataset.state = connection;
   $('pending-count').textContent = String(pending);
   $('pending').dataset.count = String(pending);
   $('attention-count').textContent = String(attention);

@@ -5,7 +5,7 @@ import { h } from './ui.js';
 
 const WANTED = ['ean_13', 'ean_8', 'upc_a', 'upc_e', 'code_128', 'code_39', 'itf', 'qr_code', 'data_matrix'];
 
-/** Why the camera cannot scan here, or '' when it can. */
+/** Return why the camera cannot scan here, or '' when it can. */
 export async function cameraProblem() {
   if (!window.isSecureContext) return 'The camera needs a secure connection: open the app with https:// (see the README on certificates).';
   if (!('BarcodeDetector' in window)) return 'This browser cannot read barcodes with the camera (no BarcodeDetector). Use the scanner, or type the code into the scan field.';

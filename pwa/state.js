@@ -9,7 +9,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   separator: '',       // a substitute the scanner sends for the GS1 group separator (ASCII 29)
   maxGapMs: 50,        // keys closer together than this belong to one scanner burst
   minLength: 3,        // shorter bursts are typing, not scans
-  dedupeMs: 300,       // the same code again within this window is one trigger sent twice (B8)
+  dedupeMs: 300,       // the same code again within this window is one trigger that sent its payload twice
   sound: true,
   vibrate: true,
 });
@@ -47,7 +47,7 @@ export async function saveSettings(values) {
   return memory.settings;
 }
 
-/** The signed-in session {token, user, expires_at}, or null. */
+/** Return the signed-in session {token, user, expires_at}, or null. */
 export async function loadSession() {
   memory.session = (await kvGet('session')) || null;
   return memory.session;

@@ -252,7 +252,9 @@ function showMessage(text) {
 function setLiveStatus(status) {
   const pill = $("#live-status");
   pill.textContent = status;
-  const style = status === "live" ? "live" : status === "offline" || status === "signed out" ? "offline" : "connecting";
+  let style = "connecting";
+  if (status === "live") style = "live";
+  else if (status === "offline" || status === "signed out") style = "offline";
   pill.className = `pill pill-${style}`;
   document.body.dataset.live = status;
 }

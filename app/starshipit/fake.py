@@ -8,7 +8,7 @@ Endpoints, with Starshipit's headers (``StarShipIT-Api-Key`` + ``Ocp-Apim-Subscr
 - ``GET /api/orders/shipped`` and ``GET /api/orders/unshipped`` with ``since_last_updated``,
   ``page`` and ``limit``.
 - Every request counts against the account's requests per second (a one-second sliding window);
-  beyond it the answer is 429 with ``Retry-After``.
+  beyond it the response is 429 with ``Retry-After``.
 
 Test controls live under ``/_fake`` (faults to inject, orders to add) and as methods of
 :class:`FakeStarshipit` for tests in the same process.
@@ -134,7 +134,7 @@ class FakeStarshipit:
         return self._ship(account, order, items, tracking_number=tracking_number)
 
     async def wait_deliveries(self, count: int) -> list[dict[str, Any]]:
-        """Wait until at least ``count`` webhooks were delivered (answered) and return them all."""
+        """Wait until at least ``count`` webhooks were delivered (got a response) and return them all."""
         async with self._delivered:
             await self._delivered.wait_for(lambda: len(self.deliveries) >= count)
         return list(self.deliveries)

@@ -118,7 +118,10 @@ export function flowScreen(def) {
     const missing = def.steps.find((s) => !task.values[s.key]);
     if (missing) return feedback.error(`${missing.prompt} first`);
     const quantity = Number(task.quantity);
-    const bad = !Number.isInteger(quantity) || (def.allowNegative ? false : def.allowZero ? quantity < 0 : quantity <= 0);
+    let belowMinimum = quantity <= 0;
+    if (def.allowNegative) belowMinimum = false;
+    else if (def.allowZero) belowMinimum = quantity < 0;
+    const bad = !Number.isInteger(quantity) || belowMinimum;
     if (bad) return feedback.error(def.allowZero ? 'Enter a whole number, 0 or more' : 'Enter a whole quantity above 0');
     const problem = def.check ? def.check(task) : '';
     if (problem) return feedback.error(problem);

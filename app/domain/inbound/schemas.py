@@ -104,7 +104,7 @@ class ReceiptRead(msgspec.Struct):
 
 
 class ReceiptHistoryRead(msgspec.Struct):
-    """A stored receipt, as the office sees it in a purchase order's history."""
+    """A stored receipt, as shown to the office in a purchase order's history."""
 
     receipt_id: UUID
     received_at: datetime
@@ -132,7 +132,7 @@ class PutawayPayload(msgspec.Struct, forbid_unknown_fields=True):
     batch: str | None = None
     job_id: UUID | None = None
     override: bool = False
-    # Serial-tracked products: the serials moved, so the system knows where each unit is.
+    # Serial-tracked products: the serials moved, so the system records where each unit is.
     serials: list[str] = []
 
 

@@ -213,7 +213,7 @@ class MovementFilter:
 async def list_movements(session: AsyncSession, query: MovementFilter) -> MovementPage:
     """Return one page of the movement ledger, newest first unless ``ascending``.
 
-    The cursor is a movement id: the next page holds the movements after it in the page's order.
+    The cursor is a movement id: the next page contains the movements after it in the page's order.
     """
     check_limit(query.limit)
     source = aliased(Location)

@@ -9,7 +9,7 @@ has a test in ``tests/integration/sync/test_conflicts.py``.
    and the command's status is ``applied_with_warning``.
 2. **Location archived since.** Units moved into (or found in) a location that was archived
    meanwhile are recorded there, because that is where they are. An ``archived_location``
-   discrepancy asks someone to move them out, and the command is ``applied_with_warning``.
+   discrepancy tells a supervisor to move them out, and the command is ``applied_with_warning``.
    Moving units out of an archived location is an ordinary move.
 3. **Job reassigned.** A move against a job line of a job now assigned to someone else still
    counts on that line, because the work is done. The warning names the new assignee so they do

@@ -1,4 +1,4 @@
-"""Wire types of offline sync: the command envelope, the batch, its answer, devices and attention."""
+"""Wire types of offline sync: the command envelope, the batch, its response, devices and attention."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ __all__ = [
 
 DeviceId = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 
-# Per-command answers. "retry" means the server failed unexpectedly and stored nothing: the device
-# keeps the command queued and sends it again with backoff.
+# Per-command statuses. "retry" means the server failed unexpectedly and stored nothing, so the
+# device keeps the command queued and sends it again with backoff.
 ResultStatus = Literal["applied", "applied_with_warning", "duplicate", "rejected", "retry"]
 
 
@@ -52,7 +52,7 @@ class SyncRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class CommandResult(msgspec.Struct):
-    """The answer for one command. A duplicate carries the stored answer and ``original_status``."""
+    """The result of one command. A duplicate carries the stored result and ``original_status``."""
 
     command_id: UUID
     device_seq: int
@@ -164,7 +164,7 @@ class ReferenceJob(msgspec.Struct):
 
 
 class ReferenceData(msgspec.Struct):
-    """What a device needs offline. With ``full`` false it holds only rows changed since the cursor.
+    """Reference data a device needs offline. With ``full`` false it contains only rows changed since the cursor.
 
     ``closed_job_ids`` lists jobs that left the open states since the cursor, so the device drops them.
     """

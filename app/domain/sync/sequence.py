@@ -19,7 +19,7 @@ class SeqPlacement(StrEnum):
     NEXT = "next"
     AHEAD = "ahead"  # numbers between last_seq and this one are missing
     FILLS_GAP = "fills_gap"
-    REUSED = "reused"  # another command already holds this number
+    REUSED = "reused"  # another command already uses this number
 
 
 @dataclass(frozen=True)

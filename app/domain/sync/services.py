@@ -280,7 +280,7 @@ async def _stored_before_batch(db: Database, device_id: str, commands: list[Prep
 
 
 async def apply_sync_batch(db: Database, settings: Settings, user: AuthUser, request: SyncRequest, channels: Any = None) -> SyncResponse:
-    """Apply a device's batch and return one answer per command plus the device's gaps.
+    """Apply a device's batch and return one result per command plus the device's gaps.
 
     Raises InvalidInputError (400) or CommandIdReusedError (422) before applying anything when the
     batch is malformed; see :func:`app.domain.sync.validation.prepare_batch`.
